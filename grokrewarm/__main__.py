@@ -1,0 +1,3 @@
+from grokrewarm.cli import main
+
+main()

@@ -1,0 +1,80 @@
+"""Feature-learning metrics (Lyle et al. 2025, Section 3.1) as plain tensor functions.
+
+Features are matrices ``[n, d]``: n probe inputs, d units (higher-rank activations are flattened
+per input). Nothing here syncs with the host except where a Python number is returned on purpose;
+the training callbacks call these on a schedule, never on every step.
+"""
+
+from __future__ import annotations
+
+import torch
+from torch import Tensor
+
+
+def _as_matrix(features: Tensor) -> Tensor:
+    return features.reshape(features.shape[0], -1).float()
+
+
+def normalized_covariance(features: Tensor) -> Tensor:
+    """``C = f f^T / ||f||_F^2`` (Eq. 3): the n x n Gram matrix of the probe inputs' features."""
+    f = _as_matrix(features)
+    return (f @ f.T) / f.square().sum().clamp_min(torch.finfo(f.dtype).tiny)
+
+
+def feature_covariance_change(features_before: Tensor, features_after: Tensor) -> Tensor:
+    """``Delta_C = ||C_t - C_{t+T}||_F`` (Eq. 3) between two snapshots of one layer's features."""
+    return torch.linalg.matrix_norm(
+        normalized_covariance(features_before) - normalized_covariance(features_after)
+    )
+
+
+def activation_pattern(pre_activations: Tensor) -> Tensor:
+    """``A[i, j] = 1(f(x_i)_j > 0)`` (Eq. 4) for a ReLU layer, given its inputs; bool ``[n, d]``."""
+    return pre_activations.reshape(pre_activations.shape[0], -1) > 0
+
+
+def activation_pattern_change(pattern_before: Tensor, pattern_after: Tensor) -> Tensor:
+    """Fraction of (input, unit) activation indicators that flipped between two snapshots.
+
+    This is ``||A_t - A_{t+T}||_F^2 / (n d)`` for the binary patterns of Eq. 4: the squared
+    Frobenius norm counts the flips, and dividing by the pattern size makes layers of different
+    widths comparable, as the "percentage change in activation patterns" of Fig. 3.
+    """
+    return (pattern_before != pattern_after).float().mean()
+
+
+def dead_unit_mask(pre_activations: Tensor) -> Tensor:
+    """Units whose ReLU output is zero on every probe input; bool ``[d]``."""
+    return ~activation_pattern(pre_activations).any(dim=0)
+
+
+def dead_unit_fraction(pre_activations: Tensor) -> Tensor:
+    """Fraction of a ReLU layer's units that are dead on the probe batch."""
+    return dead_unit_mask(pre_activations).float().mean()
+
+
+def effective_rank(features: Tensor, threshold: float = 0.01) -> Tensor:
+    """srank (Kumar et al. 2021): the fewest singular values holding ``1 - threshold`` of their sum.
+
+    Used for the rank of the attention outputs (Lyle et al. 2025, Fig. 8 / B.1) and feature rank.
+    """
+    singular_values = torch.linalg.svdvals(_as_matrix(features))
+    cumulative = singular_values.cumsum(0) / singular_values.sum().clamp_min(1e-30)
+    return (cumulative < 1.0 - threshold).sum() + 1
+
+
+def effective_learning_rate(
+    lr: float | Tensor, param_norm: Tensor, adaptive: bool = True
+) -> Tensor:
+    """ELR (Section 2.3): ``lr / ||theta||`` for Adam-type optimizers, ``lr / ||theta||^2`` for SGD."""
+    return lr / (param_norm if adaptive else param_norm.square())
+
+
+def flat_parameters(params) -> Tensor:
+    """Concatenate parameters into one detached vector (for update norms between snapshots)."""
+    return torch.cat([p.detach().reshape(-1) for p in params])
+
+
+def update_norm(params_before: Tensor, params_after: Tensor) -> Tensor:
+    """``||theta_{t+T} - theta_t||`` between two flat parameter snapshots."""
+    return torch.linalg.vector_norm(params_after - params_before)

@@ -1,0 +1,153 @@
+"""Re-warm triggers: when should the LR schedule restart (Lyle et al. 2025, Algorithm 1).
+
+A trigger is asked ``update(step, loss)`` and answers whether to re-warm now. ``needs_loss`` says
+whether it reads the loss; the training loop then hands it the *mean* training loss over the last
+``observe_every`` steps, so the loss crosses to the host once per window instead of every step.
+All state is plain Python, saved with ``state_dict`` so a resumed run fires exactly as an
+uninterrupted one would.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+
+
+class NeverTrigger:
+    """No re-warming: the schedule runs once from step 0."""
+
+    needs_loss = False
+    observe_every = 1
+
+    def update(self, step: int, loss: float | None = None) -> bool:
+        return False
+
+    def state_dict(self) -> dict:
+        return {}
+
+    def load_state_dict(self, state: dict) -> None:
+        pass
+
+
+class FixedStepsTrigger:
+    """Re-warm at the given optimizer steps, and/or every ``every`` steps (a fixed re-warm plan)."""
+
+    needs_loss = False
+    observe_every = 1
+
+    def __init__(self, steps: Iterable[int] = (), every: int | None = None) -> None:
+        self.steps = frozenset(int(s) for s in steps)
+        if any(s <= 0 for s in self.steps):
+            raise ValueError(f"re-warm steps must be > 0, got {sorted(self.steps)}")
+        if every is not None and every < 1:
+            raise ValueError(f"every must be >= 1, got {every}")
+        if not self.steps and every is None:
+            raise ValueError("FixedStepsTrigger needs steps, every, or both")
+        self.every = every
+
+    def update(self, step: int, loss: float | None = None) -> bool:
+        return step in self.steps or (
+            self.every is not None and step > 0 and step % self.every == 0
+        )
+
+    def state_dict(self) -> dict:
+        return {}
+
+    def load_state_dict(self, state: dict) -> None:
+        pass
+
+
+class CusumTrigger:
+    """Two-sided CUSUM changepoint detector on the training loss (Page, 1954).
+
+    Observations are standardized against a reference mean and standard deviation estimated over
+    the first ``warmup`` observations; the statistics
+    ``g+ = max(0, g+ + z - drift)`` and ``g- = max(0, g- - z - drift)`` accumulate evidence of an
+    upward or downward shift, and an alarm is raised when one exceeds ``threshold``. After an
+    alarm both sums reset, the detector ignores ``cooldown`` observations (the re-warm itself moves
+    the loss) and then re-estimates its reference from a fresh warm-up.
+
+    ``direction`` limits alarms to ``"up"`` (loss jumps, e.g. new data arriving) or ``"down"``.
+    """
+
+    needs_loss = True
+
+    def __init__(
+        self,
+        threshold: float = 5.0,
+        drift: float = 0.5,
+        warmup: int = 20,
+        cooldown: int = 20,
+        observe_every: int = 10,
+        direction: str = "both",
+        min_std: float = 1e-8,
+    ) -> None:
+        if threshold <= 0 or drift < 0:
+            raise ValueError(f"need threshold > 0 and drift >= 0, got {threshold}, {drift}")
+        if warmup < 2:
+            raise ValueError(f"warmup must be >= 2 observations to estimate a std, got {warmup}")
+        if cooldown < 0 or observe_every < 1:
+            raise ValueError(
+                f"need cooldown >= 0 and observe_every >= 1, got {cooldown}, {observe_every}"
+            )
+        if direction not in ("both", "up", "down"):
+            raise ValueError(f"direction must be 'both', 'up' or 'down', got {direction!r}")
+        self.threshold = threshold
+        self.drift = drift
+        self.warmup = warmup
+        self.cooldown = cooldown
+        self.observe_every = observe_every
+        self.direction = direction
+        self.min_std = min_std
+        self._reset(cooldown=0)
+        self.alarms: list[int] = []
+
+    def _reset(self, cooldown: int) -> None:
+        self.g_up = 0.0
+        self.g_down = 0.0
+        self.cooldown_left = cooldown
+        self.reference: list[float] = []
+        self.mean: float | None = None
+        self.std: float | None = None
+
+    def update(self, step: int, loss: float | None = None) -> bool:
+        if loss is None:
+            raise ValueError("CusumTrigger needs the training loss")
+        if not math.isfinite(loss):
+            return False  # a diverged step says nothing about a change in the data
+        if self.cooldown_left > 0:
+            self.cooldown_left -= 1
+            return False
+        if self.mean is None:
+            self.reference.append(loss)
+            if len(self.reference) == self.warmup:
+                n = len(self.reference)
+                self.mean = sum(self.reference) / n
+                var = sum((x - self.mean) ** 2 for x in self.reference) / (n - 1)
+                self.std = max(math.sqrt(var), self.min_std, 1e-3 * abs(self.mean))
+            return False
+        z = (loss - self.mean) / self.std
+        self.g_up = max(0.0, self.g_up + z - self.drift)
+        self.g_down = max(0.0, self.g_down - z - self.drift)
+        fired = (self.direction != "down" and self.g_up > self.threshold) or (
+            self.direction != "up" and self.g_down > self.threshold
+        )
+        if fired:
+            self.alarms.append(step)
+            self._reset(cooldown=self.cooldown)
+        return fired
+
+    def state_dict(self) -> dict:
+        return {
+            "g_up": self.g_up,
+            "g_down": self.g_down,
+            "cooldown_left": self.cooldown_left,
+            "reference": list(self.reference),
+            "mean": self.mean,
+            "std": self.std,
+            "alarms": list(self.alarms),
+        }
+
+    def load_state_dict(self, state: dict) -> None:
+        for key, value in state.items():
+            setattr(self, key, list(value) if isinstance(value, list) else value)

@@ -1,0 +1,170 @@
+"""The LightningModule that trains any task/model pair with projection and LR re-warming.
+
+One optimizer step follows Algorithm 1 of Lyle et al. 2025: set the learning rate from the
+re-warm controller, update, project the weights back to their initial norms, then let the
+re-warm trigger see the step. Manual optimization keeps that order explicit and the per-step path
+short: no ``.item()``, no logging; the training loss is accumulated on the device and crosses to
+the host only once per trigger window (CUSUM) and at metric steps.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable, Iterator
+
+import lightning as L
+import numpy as np
+import torch
+import torch.nn.functional as F
+from torch import Tensor, nn
+
+from grokrewarm.method.param_groups import decay_param_groups
+from grokrewarm.method.projection import NormProjection
+from grokrewarm.method.rewarm import RewarmController
+
+
+class StepStream:
+    """An endless "data loader" of step numbers, resuming at the trainer's restored step.
+
+    The task builds each batch on the device from the step number, so nothing per batch crosses
+    from the host and the data order survives a resume without a stateful sampler.
+    """
+
+    def __init__(self, start_step: Callable[[], int]) -> None:
+        self.start_step = start_step
+
+    def __iter__(self) -> Iterator[int]:
+        step = self.start_step()
+        while True:
+            yield step
+            step += 1
+
+
+class RewarmModule(L.LightningModule):
+    """Classification training under an optimizer, a projection and a re-warm controller.
+
+    ``task`` is an ``nn.Module`` holding its data as buffers (it moves to the device with this
+    module) with ``train_batch(step)``, ``eval_splits()`` and ``probe_inputs()``.
+    ``optimizer`` is a partial ``torch.optim`` constructor taking parameter groups;
+    ``projection`` a partial :class:`NormProjection` taking the model, or ``None``.
+    """
+
+    def __init__(
+        self,
+        model: nn.Module,
+        task: nn.Module,
+        optimizer: Callable,
+        controller: RewarmController,
+        projection: Callable[[nn.Module], NormProjection] | None = None,
+        weight_decay: float = 0.0,
+        scale_decay: float = 0.0,
+        eval_batch_size: int = 16384,
+    ) -> None:
+        super().__init__()
+        self.model = model
+        self.task = task
+        self.optimizer_factory = optimizer
+        self.controller = controller
+        self.projection = projection(model) if projection is not None else None
+        self.weight_decay = weight_decay
+        self.scale_decay = scale_decay
+        self.eval_batch_size = eval_batch_size
+        self.automatic_optimization = False
+        self._loss_window: Tensor | None = None
+        self._window_steps = 0
+        self.last_lr = controller.lr(0)
+        self.progress_metrics: dict[str, float] = {}  # latest metric row, shown by the bar
+
+    # -- optimization ------------------------------------------------------------------------
+    def configure_optimizers(self):
+        groups = decay_param_groups(self.model, self.weight_decay, self.scale_decay)
+        optimizer = self.optimizer_factory(groups)
+        self.controller.apply(optimizer, 0)  # so step-0 metrics (ELR) see the first LR
+        return optimizer
+
+    def train_dataloader(self) -> StepStream:
+        return StepStream(lambda: self.trainer.global_step)
+
+    def loss(self, logits: Tensor, labels: Tensor) -> Tensor:
+        return F.cross_entropy(logits, labels)
+
+    def training_step(self, step: int) -> Tensor:
+        optimizer = self.optimizers()
+        self.last_lr = self.controller.apply(optimizer.optimizer, step)
+        inputs, labels = self.task.train_batch(step)
+        loss = self.loss(self.model(inputs), labels)
+        optimizer.zero_grad(set_to_none=True)
+        self.manual_backward(loss)
+        optimizer.step()
+        done = step + 1  # optimizer steps taken, as in Eq. 2's index t
+        if self.projection is not None:
+            self.projection.maybe_project(done)
+        self._observe(done, loss.detach())
+        return loss
+
+    def _observe(self, done: int, loss: Tensor) -> None:
+        """Feed the re-warm trigger; the loss is summed on the device and read once per window."""
+        self._loss_window = loss if self._loss_window is None else self._loss_window + loss
+        self._window_steps += 1
+        if not self.controller.needs_loss:
+            self.controller.observe(done)
+        elif done % self.controller.observe_every == 0:
+            mean_loss = (self._loss_window / self._window_steps).item()
+            self.controller.observe(done, mean_loss)
+            self._reset_window()
+
+    def _reset_window(self) -> None:
+        self._loss_window, self._window_steps = None, 0
+
+    def pop_window_loss(self) -> Tensor | None:
+        """Mean training loss since the last call (for metric logging), as a device tensor."""
+        if self._loss_window is None or self.controller.needs_loss:
+            return None  # the trigger owns the window; metrics read the full-set loss instead
+        mean = self._loss_window / self._window_steps
+        self._reset_window()
+        return mean
+
+    # -- evaluation --------------------------------------------------------------------------
+    @torch.no_grad()
+    def evaluate(self) -> dict[str, Tensor]:
+        """Loss and accuracy on every split of the task, as device scalars (no host sync)."""
+        was_training = self.model.training
+        self.model.eval()
+        results = {}
+        for split, (inputs, labels) in self.task.eval_splits().items():
+            loss_sum = torch.zeros((), device=labels.device)
+            correct = torch.zeros((), device=labels.device)
+            for start in range(0, len(labels), self.eval_batch_size):
+                chunk = slice(start, start + self.eval_batch_size)
+                logits = self.model(inputs[chunk])
+                loss_sum += self.loss(logits, labels[chunk]) * len(labels[chunk])
+                correct += (logits.argmax(-1) == labels[chunk]).sum()
+            results[f"{split}/loss"] = loss_sum / len(labels)
+            results[f"{split}/acc"] = correct / len(labels)
+        self.model.train(was_training)
+        return results
+
+    # -- checkpointing -----------------------------------------------------------------------
+    def on_save_checkpoint(self, checkpoint: dict) -> None:
+        checkpoint["rewarm_controller"] = self.controller.state_dict()
+        if self.projection is not None:
+            checkpoint["projection"] = self.projection.state_dict()
+        checkpoint["loss_window"] = (self._loss_window, self._window_steps)
+        checkpoint["rng"] = {
+            "torch": torch.get_rng_state(),
+            "cuda": torch.cuda.get_rng_state_all() if torch.cuda.is_available() else None,
+            "numpy": np.random.get_state(),
+            "python": random.getstate(),
+        }
+
+    def on_load_checkpoint(self, checkpoint: dict) -> None:
+        self.controller.load_state_dict(checkpoint["rewarm_controller"])
+        if self.projection is not None:
+            self.projection.load_state_dict(checkpoint["projection"])
+        self._loss_window, self._window_steps = checkpoint["loss_window"]
+        rng = checkpoint["rng"]
+        torch.set_rng_state(rng["torch"])
+        if rng["cuda"] is not None and torch.cuda.is_available():
+            torch.cuda.set_rng_state_all(rng["cuda"])
+        np.random.set_state(rng["numpy"])
+        random.setstate(rng["python"])
