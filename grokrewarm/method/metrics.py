@@ -66,7 +66,7 @@ def effective_rank(features: Tensor, threshold: float = 0.01) -> Tensor:
 def effective_learning_rate(
     lr: float | Tensor, param_norm: Tensor, adaptive: bool = True
 ) -> Tensor:
-    """ELR (Section 2.3): ``lr / ||theta||`` for Adam-type optimizers, ``lr / ||theta||^2`` for SGD."""
+    """ELR (Section 2.3): ``lr / ||theta||`` for Adam-type optimizers, ``/ ||theta||^2`` for SGD."""
     return lr / (param_norm if adaptive else param_norm.square())
 
 

@@ -90,8 +90,8 @@ class NormProjection:
         if self.target_norms.device != norms.device:  # the model moved after construction
             self.target_norms = self.target_norms.to(norms.device)
         if self.scope == "global":
-            factors = self.target_norms / norms.square().sum().sqrt()
-            torch._foreach_mul_(self.params, factors)
+            factor = self.target_norms[0] / norms.square().sum().sqrt()
+            torch._foreach_mul_(self.params, factor)
         else:
             factors = self.target_norms / norms
             torch._foreach_mul_(self.params, list(factors.unbind()))

@@ -23,6 +23,11 @@ from grokrewarm.method.projection import NormProjection
 from grokrewarm.method.rewarm import RewarmController
 
 
+def _numpy_state_to_tensors(state: tuple) -> tuple:
+    name, keys, *rest = state
+    return (name, torch.from_numpy(keys.copy()), *rest)
+
+
 class StepStream:
     """An endless "data loader" of step numbers, resuming at the trainer's restored step.
 
@@ -153,7 +158,8 @@ class RewarmModule(L.LightningModule):
         checkpoint["rng"] = {
             "torch": torch.get_rng_state(),
             "cuda": torch.cuda.get_rng_state_all() if torch.cuda.is_available() else None,
-            "numpy": np.random.get_state(),
+            # as a tensor, so the checkpoint loads with torch.load(weights_only=True)
+            "numpy": _numpy_state_to_tensors(np.random.get_state()),
             "python": random.getstate(),
         }
 
@@ -166,5 +172,6 @@ class RewarmModule(L.LightningModule):
         torch.set_rng_state(rng["torch"])
         if rng["cuda"] is not None and torch.cuda.is_available():
             torch.cuda.set_rng_state_all(rng["cuda"])
-        np.random.set_state(rng["numpy"])
+        name, keys, *rest = rng["numpy"]
+        np.random.set_state((name, keys.numpy(), *rest))
         random.setstate(rng["python"])

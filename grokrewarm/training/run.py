@@ -120,10 +120,11 @@ def train(cfg: DictConfig, run_dir: str | Path) -> dict:
     run_dir.mkdir(parents=True, exist_ok=True)
     done = run_dir / "DONE"
     if done.is_file() and not cfg.force:
-        log.info(f"{run_dir} is complete (DONE); skipping. Pass force=true to train it again.")
-        return json.loads(done.read_text())
-    if cfg.force:
-        done.unlink(missing_ok=True)
+        final = json.loads(done.read_text())
+        if final["step"] >= cfg.trainer.max_steps:
+            log.info(f"{run_dir} is complete (DONE); skipping. Pass force=true to train again.")
+            return final
+    done.unlink(missing_ok=True)
     OmegaConf.save(cfg, run_dir / "config.yaml", resolve=True)
     write_metadata(run_dir, cfg)
     quiet_lightning()
@@ -132,6 +133,7 @@ def train(cfg: DictConfig, run_dir: str | Path) -> dict:
     if ckpt is not None:
         log.info(f"resuming from {ckpt}")
     trainer.fit(module, ckpt_path=ckpt)
+    trainer.save_checkpoint(run_dir / "checkpoints" / "last.ckpt")  # resumable from any end
     final = {"step": trainer.global_step, **{k: float(v) for k, v in module.evaluate().items()}}
     log.info("final: " + ", ".join(f"{k}={v:.4g}" for k, v in final.items()))
     return final
