@@ -53,8 +53,12 @@ class UnionSweeper(BasicSweeper):
         self.panels = dict(panels or {})
 
     def _parse_config(self) -> list[str]:
-        params = OmegaConf.to_container(self.config.hydra.sweeper.params or {}, resolve=True)
-        return [f"{k}={_as_sweep(v)}" for k, v in params.items()]
+        params = self.config.hydra.sweeper.params
+        if params is None:
+            return []
+        return [
+            f"{k}={_as_sweep(v)}" for k, v in OmegaConf.to_container(params, resolve=True).items()
+        ]
 
     def sweep(self, arguments: list[str]) -> Any:
         assert self.config is not None and self.hydra_context is not None

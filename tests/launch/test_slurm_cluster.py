@@ -57,9 +57,8 @@ def cluster(tmp_path_factory):
     if node_ready():
         yield
         return
-    if os.environ.get("CI", "").lower() not in {"true", "1"} and not os.environ.get(
-        "GROKREWARM_SLURM_UP"
-    ):
+    asked = os.environ.get("CI", "").lower() in {"true", "1"}
+    if not (asked or os.environ.get("GROKREWARM_SLURM_UP") == "1"):
         pytest.skip(
             "no Slurm running: start one with `sudo bash launch/slurm/up.sh`, or set "
             "GROKREWARM_SLURM_UP=1 (as root) to let these tests start it"
@@ -74,11 +73,12 @@ def cluster(tmp_path_factory):
                 stderr=subprocess.STDOUT,
                 timeout=600,
             ).returncode
+            failure = f"exit status {rc}" if rc else ""
         except subprocess.TimeoutExpired:
-            rc = "timeout after 600 s"
-    if rc != 0:
+            failure = "no end within 600 s"
+    if failure:
         tail = "\n".join(log.read_text().splitlines()[-25:])
-        pytest.skip(f"launch/slurm/up.sh failed ({rc}); end of its output:\n{tail}")
+        pytest.skip(f"launch/slurm/up.sh failed ({failure}); end of its output:\n{tail}")
     yield
     subprocess.run(["bash", str(SLURM_SCRIPTS / "down.sh")], capture_output=True, timeout=120)
 

@@ -1,0 +1,95 @@
+"""The command line as a user types it: single runs, sweeps, figures, errors, loggers."""
+
+import json
+import os
+import subprocess
+import sys
+
+import pandas as pd
+import pytest
+
+SMOKE = ["budget=smoke", "trainer.enable_progress_bar=false"]
+
+
+def test_unknown_experiment_fails_listing_the_available_ones(run_cli, tmp_path):
+    result = run_cli(["+experiment=fig99", *SMOKE], cwd=tmp_path, timeout=120)
+    assert result.returncode != 0
+    assert "Could not find 'experiment/fig99'" in result.stderr
+    for name in ("fig2", "fig3", "fig8"):
+        assert name in result.stderr.split("Available options")[1]
+    assert not (tmp_path / "outputs").exists()  # failed before any run folder was made
+
+
+def test_single_run_from_another_directory_writes_the_run_folder(run_cli, tmp_path):
+    run_dir = tmp_path / "run"
+    result = run_cli(["+experiment=fig3", *SMOKE, f"hydra.run.dir={run_dir}"], cwd=tmp_path)
+    assert result.returncode == 0, result.stderr[-3000:]
+    for name in ("config.yaml", "metadata.json", "metrics.csv", "checkpoints/last.ckpt", "DONE"):
+        assert (run_dir / name).is_file(), name
+    metrics = pd.read_csv(run_dir / "metrics.csv")
+    assert metrics["step"].tolist() == list(range(0, 61, 10))  # long_steps=60, every 10
+    for column in (
+        "train/loss",
+        "test/acc",
+        "lr",
+        "elr/query.weight",
+        "activation_change/mlp",
+        "feature_cov_change/mlp",
+        "rank/attention",
+        "dead_units/mlp",
+        "update_norm",
+    ):
+        assert column in metrics.columns, column
+    assert json.loads((run_dir / "DONE").read_text())["step"] == 60
+    assert json.loads((run_dir / "metadata.json").read_text())["seed"] == 0
+
+
+def test_sweep_runs_its_jobs_and_renders_the_figure(run_cli, tmp_path):
+    sweep_dir = tmp_path / "sweep"
+    args = ["+experiment=fig3", *SMOKE, "budget.offsets=[10]", f"hydra.sweep.dir={sweep_dir}", "-m"]
+    result = run_cli(args, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr[-3000:]
+    jobs = sorted(p.name for p in sweep_dir.iterdir() if p.is_dir())
+    assert jobs == ["0_peak0.01_offset10_s0", "1_peak0.001_offset10_s0"]
+    assert all((sweep_dir / job / "DONE").is_file() for job in jobs)
+    for suffix in ("png", "pdf"):
+        assert (sweep_dir / f"fig3.{suffix}").stat().st_size > 10_000
+    summary = pd.read_csv(sweep_dir / "fig3_summary.csv")
+    assert sorted(summary["panel"]) == ["lhs", "rhs"]
+    # re-rendering from saved outputs gives the same files
+    os.remove(sweep_dir / "fig3.png")
+    subprocess.run(
+        [sys.executable, "-m", "grokrewarm.figures", "fig3", str(sweep_dir)],
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
+    assert (sweep_dir / "fig3.png").is_file()
+    # re-running the finished sweep skips every job
+    again = run_cli(args, cwd=tmp_path)
+    assert again.returncode == 0
+    assert (again.stdout + again.stderr).count("is complete (DONE); skipping") == 2
+
+
+def test_every_experiment_runs_once_at_smoke_size(run_cli, tmp_path):
+    args = ["+experiment=glob(*)", *SMOKE, f"hydra.sweep.dir={tmp_path / 'all'}", "-m"]
+    result = run_cli(args, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr[-3000:]
+    done = sorted(p.parent.name.split("_")[0] for p in (tmp_path / "all").glob("*/DONE"))
+    assert done == ["0", "1", "2"]
+
+
+@pytest.mark.parametrize("logger", ["wandb", "tensorboard"])
+def test_other_loggers_write_offline_beside_the_csv(logger, run_cli, tmp_path, monkeypatch):
+    monkeypatch.delenv("WANDB_API_KEY", raising=False)
+    monkeypatch.setenv("NETRC", str(tmp_path / "no-netrc"))
+    run_dir = tmp_path / "run"
+    args = ["+experiment=fig3", *SMOKE, f"logger={logger}", f"hydra.run.dir={run_dir}"]
+    result = run_cli(args, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert (run_dir / "metrics.csv").is_file()
+    if logger == "wandb":
+        (offline,) = (run_dir / "wandb").glob("offline-run-*")
+        assert list(offline.glob("*.wandb"))
+    else:
+        assert list((run_dir / "tensorboard").glob("events.out.tfevents.*"))
