@@ -58,7 +58,9 @@ def effective_rank(features: Tensor, threshold: float = 0.01) -> Tensor:
 
     Used for the rank of the attention outputs (Lyle et al. 2025, Fig. 8 / B.1) and feature rank.
     """
-    singular_values = torch.linalg.svdvals(_as_matrix(features))
+    # float64: more exact, and on this CPU's LAPACK ~40x faster than float32 (6.9 s vs 0.18 s
+    # for 512 x 512), which matters on the metric schedule
+    singular_values = torch.linalg.svdvals(_as_matrix(features).double())
     cumulative = singular_values.cumsum(0) / singular_values.sum().clamp_min(1e-30)
     return (cumulative < 1.0 - threshold).sum() + 1
 

@@ -1,0 +1,51 @@
+# grokrewarm: `make help` lists the targets. Everything runs inside .venv, which `setup` builds.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.DEFAULT_GOAL := help
+.PHONY: help setup quick figures test test-slow lint format bench wandb-sync clean
+
+help:  ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	# compat mode puts the repo on sys.path, so Hydra finds the hydra_plugins/ sweeper from any
+	# working directory (the default editable finder hides it from Hydra's plugin scan)
+	$(PY) -m pip install --quiet --config-settings editable_mode=compat -e '.[dev]'
+	touch $(STAMP)
+
+setup: $(STAMP)  ## create .venv and install the package with its pinned dependencies
+
+quick: setup  ## the headline job: Fig. 3 at the quick budget on CPU (~6 min), renders the figure
+	$(PY) -m grokrewarm +experiment=fig3 budget=quick -m
+
+figures: setup  ## all three grokking figures at the quick budget (~25 min on 2 CPU cores)
+	for fig in fig3 fig2 fig8; do $(PY) -m grokrewarm +experiment=$$fig budget=quick -m || exit 1; done
+
+test: setup  ## lint and the test suite (what CI runs)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/pytest -q
+
+test-slow: setup  ## the slow checks too
+	$(VENV)/bin/pytest -q -m "slow or not slow"
+
+lint: setup  ## ruff lint
+	$(VENV)/bin/ruff check .
+
+format: setup  ## ruff format and autofix
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+bench: setup  ## framework vs bare PyTorch steps/s, and the cost of metrics
+	$(PY) -m grokrewarm.bench --out outputs/bench/grokking.json
+
+wandb-sync: setup  ## upload offline W&B runs under outputs/ (needs `wandb login`)
+	find outputs -type d -name 'offline-run-*' -exec $(VENV)/bin/wandb sync {} +
+
+clean:  ## remove caches (keeps .venv and outputs/)
+	find . -name __pycache__ -type d -prune -not -path './$(VENV)/*' -exec rm -rf {} +
