@@ -1,0 +1,33 @@
+"""The quick budgets reproduce the papers' claims (slow: minutes each; `make test-slow`)."""
+
+import pandas as pd
+import pytest
+
+pytestmark = pytest.mark.slow
+
+
+def test_fig3_quick_rewarm_to_1e2_groks_after_any_offset_and_1e3_does_not(run_cli, tmp_path):
+    sweep = tmp_path / "fig3"
+    result = run_cli(
+        [
+            "+experiment=fig3",
+            "budget=quick",
+            "trainer.enable_progress_bar=false",
+            f"hydra.sweep.dir={sweep}",
+            "-m",
+        ],
+        cwd=tmp_path,
+        timeout=3600,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    summary = pd.read_csv(sweep / "fig3_summary.csv")
+    lhs, rhs = summary[summary.panel == "lhs"], summary[summary.panel == "rhs"]
+    assert len(lhs) == len(rhs) == 3  # offsets 0, 1000, 2500
+    assert (lhs.final_test_acc_mean > 0.95).all()
+    assert (rhs.final_test_acc_mean < 0.6).all()
+    for path in sweep.glob("*_s0"):  # memorized before the re-warm, grokked only after it
+        metrics = pd.read_csv(path / "metrics.csv")
+        offset = int(path.name.split("offset")[1].split("_")[0])
+        if offset >= 1000:
+            before = metrics[metrics.step == offset].iloc[0]
+            assert before["train/acc"] > 0.9 and before["test/acc"] < 0.5
