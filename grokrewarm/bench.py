@@ -24,27 +24,12 @@ from pathlib import Path
 import lightning as L
 import torch
 import torch.nn.functional as F
-from hydra import compose, initialize_config_dir
-from hydra.core.hydra_config import HydraConfig
-from hydra.core.plugins import Plugins
 from hydra.utils import instantiate
 from omegaconf import DictConfig, open_dict
 
+from grokrewarm.compose import compose_job
 from grokrewarm.method.param_groups import decay_param_groups
 from grokrewarm.training.run import build, quiet_lightning
-
-CONF = Path(__file__).resolve().parents[1] / "conf"
-
-
-def compose_job(overrides: list[str], run_dir: Path) -> DictConfig:
-    Plugins.instance()
-    with initialize_config_dir(str(CONF), version_base="1.3"):
-        cfg = compose("config", overrides=overrides, return_hydra_config=True)
-    cfg.hydra.runtime.output_dir = str(run_dir)
-    HydraConfig.instance().set_config(cfg)
-    with open_dict(cfg):
-        del cfg["hydra"]
-    return cfg
 
 
 def _sync(device: torch.device) -> None:
@@ -107,9 +92,9 @@ def framework(cfg: DictConfig, steps: int, warmup: int, metrics_every: int | Non
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--steps", type=int, default=2000)
+    parser.add_argument("--steps", type=int, default=2000)  # spans two metric steps at 1000
     parser.add_argument("--warmup", type=int, default=50)
-    parser.add_argument("--repeats", type=int, default=2)
+    parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--budget", default="quick")
     parser.add_argument("--out", type=Path, default=None, help="write the results as JSON")
     args = parser.parse_args()

@@ -9,17 +9,8 @@ set -Eeuo pipefail
 STATE=${GROKREWARM_SLURM_DIR:-/tmp/grokrewarm-slurm}
 export SLURM_CONF=$STATE/slurm.conf
 
-# Same tests as in up.sh. A process is alive while it exists under that name and is not a zombie
-# (pids get reused, and an exited daemon may linger as a zombie until its parent reaps it).
-alive() { # alive PID COMM
-  local stat
-  stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
-  [[ $stat == "$1 ($2) "[^Z]* ]]
-}
-# A daemon runs if its pid file names a live process of it.
-running() { # running COMM PIDFILE
-  [[ -s $2 ]] && alive "$(<"$2")" "$1"
-}
+# shellcheck source=launch/slurm/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"  # alive, running
 
 # SIGTERM, up to 20 s to exit, then SIGKILL.
 stop() { # stop COMM PIDFILE
