@@ -1,0 +1,423 @@
+"""Image data for the warm-starting experiments (Lyle et al. 2025, Section 5 and A.2).
+
+CIFAR-10 is read from its official python-pickle files by torchvision's own ``CIFAR10`` class.
+These machines cannot download it, so two offline stand-ins exist: ``write_cifar10_format``
+writes a small generated set in the real on-disk format (to exercise the real loading path), and
+``load_digits_images`` turns scikit-learn's bundled 8x8 digits into 32x32 RGB images (real images,
+so a quick run can show a warm-start gap, which random pixels cannot).
+
+Images stay ``uint8 [N, 3, H, W]`` until a batch is drawn; ``DeviceBatches`` keeps them on the
+training device and draws batches in an order that is a pure function of (seed, epoch).
+"""
+
+from __future__ import annotations
+
+import numbers
+import os
+import pickle
+import socket
+import urllib.error
+import urllib.parse
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import torch
+from torch import Tensor
+from torchvision.datasets import CIFAR10
+
+DATA_DIR_ENV = "GROKREWARM_DATA_DIR"
+CIFAR10_FOLDER = CIFAR10.base_folder  # "cifar-10-batches-py"
+CIFAR10_FILES = tuple(
+    [name for name, _ in CIFAR10.train_list + CIFAR10.test_list] + [CIFAR10.meta["filename"]]
+)
+CIFAR10_CLASSES = (
+    "airplane",
+    "automobile",
+    "bird",
+    "cat",
+    "deer",
+    "dog",
+    "frog",
+    "horse",
+    "ship",
+    "truck",
+)
+# Checked before handing over to torchvision's downloader, which opens the URL with no timeout:
+# behind a firewall that drops packets it would hang for minutes instead of failing.
+DOWNLOAD_PROBE_TIMEOUT_S = 10.0
+
+ImageSplits = tuple[Tensor, Tensor, Tensor, Tensor]
+
+
+class DatasetMissingError(FileNotFoundError):
+    """The data set's files are not on disk and could not be downloaded."""
+
+
+class _CIFAR10WithoutChecksums(CIFAR10):
+    """torchvision's CIFAR-10 reader with every expected md5 set to ``None``.
+
+    torchvision checks the md5 of all six batches and of ``batches.meta`` in ``__init__``, so
+    files written by ``write_cifar10_format`` never pass. Its ``check_integrity(path, None)`` only
+    checks that the file exists, and the checksum tables are class attributes meant to be set per
+    subclass, so this keeps torchvision's reading code intact and changes nothing global.
+    """
+
+    train_list = [[name, None] for name, _ in CIFAR10.train_list]
+    test_list = [[name, None] for name, _ in CIFAR10.test_list]
+    meta = {**CIFAR10.meta, "md5": None}
+
+
+def resolve_data_root(root: str | os.PathLike | None = None) -> Path:
+    """``root`` if given, else ``$GROKREWARM_DATA_DIR``, else ``./data``."""
+    if root is None:
+        root = os.environ.get(DATA_DIR_ENV) or "data"
+    return Path(root).expanduser()
+
+
+def _missing_cifar10_message(root: Path, missing: list[str], reason: str) -> str:
+    return (
+        f"CIFAR-10 not found: {reason}.\n"
+        f"  Missing files: {', '.join(missing)}\n"
+        f"  They must be in: {root.resolve() / CIFAR10_FOLDER}/\n"
+        f"  To get them, on a machine with network access run\n"
+        f"    python -c \"import torchvision; torchvision.datasets.CIFAR10('{root}', "
+        f'download=True)"\n'
+        f"  or download {CIFAR10.url} and extract it inside {root}/ (it unpacks to "
+        f"{CIFAR10_FOLDER}/).\n"
+        f"  The data root is the `root` argument, else ${DATA_DIR_ENV}, else ./data."
+    )
+
+
+def _url_reachable(url: str, timeout: float) -> bool:
+    parsed = urllib.parse.urlparse(url)
+    port = parsed.port or (443 if parsed.scheme == "https" else 80)
+    try:
+        with socket.create_connection((parsed.hostname, port), timeout=timeout):
+            return True
+    except OSError:
+        return False
+
+
+def load_cifar10(
+    root: str | os.PathLike | None = None,
+    download: bool = False,
+    verify_checksums: bool = True,
+) -> ImageSplits:
+    """CIFAR-10 as ``(x_train, y_train, x_test, y_test)``: uint8 ``[N, 3, 32, 32]`` and int64.
+
+    Reads ``<root>/cifar-10-batches-py/`` with ``torchvision.datasets.CIFAR10``. Missing files
+    raise ``DatasetMissingError`` naming the folder, the download command and the environment
+    variable; with ``download=True`` one download is tried first, failing within
+    ``DOWNLOAD_PROBE_TIMEOUT_S`` when the host cannot be reached. ``verify_checksums=False`` skips
+    torchvision's md5 check, which files from ``write_cifar10_format`` cannot pass.
+    """
+    root = resolve_data_root(root)
+    folder = root / CIFAR10_FOLDER
+    missing = [name for name in CIFAR10_FILES if not (folder / name).is_file()]
+    if missing and not download:
+        raise DatasetMissingError(_missing_cifar10_message(root, missing, "download is off"))
+    if missing:
+        if not _url_reachable(CIFAR10.url, DOWNLOAD_PROBE_TIMEOUT_S):
+            reason = f"download failed: {CIFAR10.url} is unreachable (no network?)"
+            raise DatasetMissingError(_missing_cifar10_message(root, missing, reason))
+        try:
+            CIFAR10(root, train=True, download=True)
+        except (urllib.error.URLError, OSError, RuntimeError) as error:
+            reason = f"download failed: {error}"
+            raise DatasetMissingError(_missing_cifar10_message(root, missing, reason)) from error
+    reader = CIFAR10 if verify_checksums else _CIFAR10WithoutChecksums
+    try:
+        train, test = reader(root, train=True), reader(root, train=False)
+    except RuntimeError as error:
+        raise RuntimeError(
+            f"{folder}: all CIFAR-10 files are present but their md5 checksums do not match the "
+            "official release. Re-download them, or pass verify_checksums=False if they were "
+            "written by write_cifar10_format."
+        ) from error
+    return (*_as_tensors(train.data, train.targets), *_as_tensors(test.data, test.targets))
+
+
+def _as_tensors(images_hwc: np.ndarray, labels: list[int]) -> tuple[Tensor, Tensor]:
+    images = torch.from_numpy(np.ascontiguousarray(images_hwc)).permute(0, 3, 1, 2).contiguous()
+    return images, torch.as_tensor(labels, dtype=torch.int64)
+
+
+def write_cifar10_format(
+    root: str | os.PathLike, n_train: int, n_test: int, seed: int = 0
+) -> ImageSplits:
+    """Write random images in CIFAR-10's python-pickle layout under ``<root>/cifar-10-batches-py``.
+
+    Same files and keys as the official release (five ``data_batch_*`` holding the training images
+    in order, ``test_batch``, ``batches.meta``; ``data`` is uint8 ``[n, 3072]``, each row the red,
+    green then blue 32x32 planes). Returns what was written, in ``load_cifar10``'s format, so a
+    test can compare. Load it with ``load_cifar10(root, verify_checksums=False)``.
+    """
+    if n_train < 1 or n_test < 1:
+        raise ValueError(f"n_train and n_test must be >= 1, got {n_train}, {n_test}")
+    rng = np.random.default_rng(seed)
+    train_images = rng.integers(0, 256, size=(n_train, 3, 32, 32), dtype=np.uint8)
+    test_images = rng.integers(0, 256, size=(n_test, 3, 32, 32), dtype=np.uint8)
+    train_labels = rng.integers(0, len(CIFAR10_CLASSES), size=n_train)
+    test_labels = rng.integers(0, len(CIFAR10_CLASSES), size=n_test)
+
+    folder = Path(root) / CIFAR10_FOLDER
+    folder.mkdir(parents=True, exist_ok=True)
+    train_names = [name for name, _ in CIFAR10.train_list]
+    chunks = np.array_split(np.arange(n_train), len(train_names))
+    for number, (name, rows) in enumerate(zip(train_names, chunks, strict=True), start=1):
+        label = f"training batch {number} of {len(train_names)}"
+        _write_batch(folder / name, label, train_images[rows], train_labels[rows])
+    _write_batch(folder / CIFAR10.test_list[0][0], "testing batch 1 of 1", test_images, test_labels)
+    meta = {
+        CIFAR10.meta["key"]: list(CIFAR10_CLASSES),
+        "num_cases_per_batch": len(chunks[0]),
+        "num_vis": 3 * 32 * 32,
+    }
+    with open(folder / CIFAR10.meta["filename"], "wb") as file:
+        pickle.dump(meta, file)
+    return (
+        torch.from_numpy(train_images),
+        torch.from_numpy(train_labels),
+        torch.from_numpy(test_images),
+        torch.from_numpy(test_labels),
+    )
+
+
+def _write_batch(path: Path, batch_label: str, images: np.ndarray, labels: np.ndarray) -> None:
+    batch = {
+        "batch_label": batch_label,
+        "labels": [int(label) for label in labels],
+        "data": images.reshape(len(images), -1),
+        "filenames": [f"generated_{i:05d}.png" for i in range(len(images))],
+    }
+    with open(path, "wb") as file:
+        pickle.dump(batch, file)
+
+
+def load_digits_images(
+    image_size: int = 32, test_fraction: float = 0.25, seed: int = 0
+) -> ImageSplits:
+    """scikit-learn's bundled 8x8 digits (1,797 real images) as uint8 ``[N, 3, S, S]`` splits.
+
+    Pixel values 0..16 are scaled to 0..255, images are upsampled bilinearly to ``S x S`` (smooth
+    strokes rather than 4x4 blocks, closer to natural images) and the grey channel is repeated
+    three times, so CIFAR-10 models run unchanged. The split is stratified by class and fixed by
+    ``seed``. The offline stand-in for CIFAR-10 in quick runs (see ``/work/shared/FIGURES.md``).
+    """
+    from sklearn.datasets import load_digits  # optional dependency: only this loader needs it
+
+    if not 0.0 < test_fraction < 1.0:
+        raise ValueError(f"test_fraction must be in (0, 1), got {test_fraction}")
+    if image_size < 8:
+        raise ValueError(f"image_size must be >= 8 (the digits are 8x8), got {image_size}")
+    digits = load_digits()
+    grey = torch.from_numpy(digits.images).float().unsqueeze(1) * (255.0 / 16.0)
+    resized = torch.nn.functional.interpolate(
+        grey, size=(image_size, image_size), mode="bilinear", align_corners=False
+    )
+    images = resized.round().clamp(0, 255).to(torch.uint8).expand(-1, 3, -1, -1).contiguous()
+    labels = torch.from_numpy(digits.target).to(torch.int64)
+
+    generator = torch.Generator().manual_seed(seed)
+    test_rows = []
+    for label in labels.unique():
+        rows = (labels == label).nonzero().squeeze(1)
+        rows = rows[torch.randperm(len(rows), generator=generator)]
+        test_rows.append(rows[: round(test_fraction * len(rows))])
+    is_test = torch.zeros(len(labels), dtype=torch.bool)
+    is_test[torch.cat(test_rows)] = True
+    return images[~is_test], labels[~is_test], images[is_test], labels[is_test]
+
+
+def warm_start_split(n_train: int, initial_fraction: float, seed: int) -> tuple[Tensor, Tensor]:
+    """Sorted indices of D_init (a random ``initial_fraction`` of the training set) and the rest.
+
+    Section 5: train on D_init, then add the rest of the data. D_init holds
+    ``max(1, round(initial_fraction * n_train))`` examples chosen by ``seed``; a fraction of 1
+    (the paper's 100% baseline) leaves the rest empty.
+    """
+    if isinstance(n_train, bool) or not isinstance(n_train, numbers.Integral) or n_train < 1:
+        raise ValueError(f"n_train must be an integer >= 1, got {n_train!r}")
+    if isinstance(initial_fraction, bool) or not isinstance(initial_fraction, numbers.Real):
+        raise TypeError(f"initial_fraction must be a number, got {initial_fraction!r}")
+    if not 0.0 < initial_fraction <= 1.0:
+        raise ValueError(f"initial_fraction must be in (0, 1], got {initial_fraction}")
+    n_initial = max(1, round(initial_fraction * n_train))
+    order = torch.randperm(int(n_train), generator=torch.Generator().manual_seed(seed))
+    return order[:n_initial].sort().values, order[n_initial:].sort().values
+
+
+def channel_statistics(images: Tensor) -> tuple[Tensor, Tensor]:
+    """Per-channel mean and standard deviation of uint8 ``[N, C, H, W]`` images, in pixel units.
+
+    Exact: computed in float64 from each channel's 256-bin histogram, so no float copy of the
+    whole data set is made (CIFAR-10 as float32 would be 600 MB).
+    """
+    means, stds = [], []
+    values = torch.arange(256, dtype=torch.float64, device=images.device)
+    for channel in range(images.shape[1]):
+        counts = torch.bincount(images[:, channel].reshape(-1), minlength=256).double()
+        mean = (counts * values).sum() / counts.sum()
+        means.append(mean)
+        stds.append(((counts * (values - mean).square()).sum() / counts.sum()).sqrt())
+    return torch.stack(means).float(), torch.stack(stds).float()
+
+
+class DeviceBatches:
+    """A uint8 image set held on the training device, served as normalized float batches.
+
+    No DataLoader: a batch is one gather and one fused normalization on the device. Training
+    batches come from the *active* subset (D_init in phase 1, all data in phase 2; Section 5) in a
+    per-epoch permutation that is a pure function of ``(seed, epoch)`` and the active set, so a
+    run restored with ``load_state_dict`` sees exactly the batches an uninterrupted one would.
+    Each epoch drops its last incomplete batch (constant batch size; a different remainder is
+    dropped each epoch). No augmentation: the paper names none.
+
+    The normalization is the per-channel mean and std of all ``images`` (pixel statistics, no
+    labels), computed once; pass ``mean``/``std`` to reuse a training set's for a test set.
+    """
+
+    def __init__(
+        self,
+        images: Tensor,
+        labels: Tensor,
+        batch_size: int,
+        seed: int = 0,
+        device: torch.device | str | None = None,
+        mean: Tensor | None = None,
+        std: Tensor | None = None,
+    ) -> None:
+        if images.dtype != torch.uint8 or images.ndim != 4:
+            raise ValueError(
+                f"images must be uint8 [N, C, H, W], got {images.dtype} {images.shape}"
+            )
+        if labels.shape != images.shape[:1]:
+            raise ValueError(f"labels {tuple(labels.shape)} do not match {len(images)} images")
+        if batch_size < 1:
+            raise ValueError(f"batch_size must be >= 1, got {batch_size}")
+        device = torch.device(device) if device is not None else images.device
+        self.images = images.to(device)
+        self.labels = labels.to(device, torch.int64)
+        self.batch_size = batch_size
+        self.seed = seed
+        if (mean is None) != (std is None):
+            raise ValueError("pass both mean and std, or neither")
+        if mean is None:
+            mean, std = channel_statistics(self.images)
+        self.channel_mean = torch.as_tensor(mean, dtype=torch.float32, device=device)
+        self.channel_std = torch.as_tensor(std, dtype=torch.float32, device=device)
+        self.active_indices = torch.arange(len(self.labels), device=device)
+        self.epoch = 0
+        self.position = 0  # batches of the current epoch already served
+        self._order_cache: tuple[int, Tensor] | None = None
+
+    def __len__(self) -> int:
+        """Batches per epoch of the active set."""
+        return self.batches_per_epoch
+
+    @property
+    def num_samples(self) -> int:
+        return len(self.labels)
+
+    @property
+    def effective_batch_size(self) -> int:
+        """``batch_size``, capped at the active set's size (a 10% subset may be smaller)."""
+        return min(self.batch_size, len(self.active_indices))
+
+    @property
+    def batches_per_epoch(self) -> int:
+        return len(self.active_indices) // self.effective_batch_size
+
+    def normalize(self, images: Tensor) -> Tensor:
+        """uint8 ``[n, C, H, W]`` to float32, standardized per channel."""
+        mean = self.channel_mean.view(1, -1, 1, 1)
+        std = self.channel_std.view(1, -1, 1, 1)
+        return (images.float() - mean) / std
+
+    def gather(self, indices: Tensor) -> tuple[Tensor, Tensor]:
+        """Normalized images and labels at ``indices`` (e.g. a fixed probe set for metrics)."""
+        indices = indices.to(self.images.device)
+        return self.normalize(self.images[indices]), self.labels[indices]
+
+    def ordered_batches(
+        self, batch_size: int | None = None, indices: Tensor | None = None
+    ) -> Iterator[tuple[Tensor, Tensor]]:
+        """All samples (or ``indices``) in order, last batch partial; for evaluation.
+
+        Leaves the training position untouched.
+        """
+        batch_size = batch_size or self.batch_size
+        if indices is None:
+            indices = torch.arange(self.num_samples, device=self.images.device)
+        for start in range(0, len(indices), batch_size):
+            yield self.gather(indices[start : start + batch_size])
+
+    def epoch_order(self, epoch: int) -> Tensor:
+        """The active indices in the order they are served during ``epoch``."""
+        if self._order_cache is None or self._order_cache[0] != epoch:
+            # one permutation (and one host-to-device copy) per epoch; seeds never collide for
+            # epochs below 1_000_003
+            generator = torch.Generator().manual_seed(self.seed * 1_000_003 + epoch)
+            permutation = torch.randperm(len(self.active_indices), generator=generator)
+            self._order_cache = (epoch, self.active_indices[permutation.to(self.images.device)])
+        return self._order_cache[1]
+
+    def _finish_epoch_if_done(self) -> None:
+        if self.position >= self.batches_per_epoch:
+            self.epoch += 1
+            self.position = 0
+
+    def next_batch(self) -> tuple[Tensor, Tensor]:
+        """The next training batch; moves on to the next epoch after the last one."""
+        self._finish_epoch_if_done()
+        start = self.position * self.effective_batch_size
+        rows = self.epoch_order(self.epoch)[start : start + self.effective_batch_size]
+        self.position += 1
+        return self.gather(rows)
+
+    def __iter__(self) -> Iterator[tuple[Tensor, Tensor]]:
+        """The remaining batches of the current epoch; afterwards ``epoch`` has advanced by one."""
+        self._finish_epoch_if_done()
+        while self.position < self.batches_per_epoch:
+            yield self.next_batch()
+        self._finish_epoch_if_done()
+
+    def set_active_indices(self, indices: Tensor) -> None:
+        """Train on ``indices`` from now on (the warm-start data addition of Section 5).
+
+        Called mid-epoch, the rest of that epoch is dropped and a new epoch begins, so the order
+        stays a function of (seed, epoch, active set) alone.
+        """
+        indices = torch.as_tensor(indices)
+        if indices.ndim != 1 or indices.numel() == 0 or indices.is_floating_point():
+            raise ValueError(f"indices must be a non-empty 1-D integer tensor, got {indices!r}")
+        if indices.min() < 0 or indices.max() >= self.num_samples:
+            raise ValueError(f"indices must lie in [0, {self.num_samples}), got {indices!r}")
+        if len(indices.unique()) != len(indices):
+            raise ValueError("indices contain duplicates")
+        if self.position > 0:
+            self.epoch += 1
+            self.position = 0
+        self.active_indices = indices.to(self.images.device, torch.int64)
+        self._order_cache = None
+
+    def state_dict(self) -> dict:
+        return {
+            "epoch": self.epoch,
+            "position": self.position,
+            "active_indices": self.active_indices.cpu(),
+            "seed": self.seed,
+            "batch_size": self.batch_size,
+            "num_samples": self.num_samples,
+        }
+
+    def load_state_dict(self, state: dict) -> None:
+        """Restore the position; the seed, batch size and data size must match the saved run's."""
+        for key in ("seed", "batch_size", "num_samples"):
+            if state[key] != getattr(self, key):
+                raise ValueError(f"saved {key}={state[key]} differs from this one's {key}")
+        self.active_indices = state["active_indices"].to(self.images.device, torch.int64)
+        self.epoch = state["epoch"]
+        self.position = state["position"]
+        self._order_cache = None
