@@ -89,7 +89,7 @@ def _missing_cifar10_message(root: Path, missing: list[str], reason: str) -> str
     )
 
 
-def _url_reachable(url: str, timeout: float) -> bool:
+def url_reachable(url: str, timeout: float) -> bool:
     parsed = urllib.parse.urlparse(url)
     port = parsed.port or (443 if parsed.scheme == "https" else 80)
     try:
@@ -118,7 +118,7 @@ def load_cifar10(
     if missing and not download:
         raise DatasetMissingError(_missing_cifar10_message(root, missing, "download is off"))
     if missing:
-        if not _url_reachable(CIFAR10.url, DOWNLOAD_PROBE_TIMEOUT_S):
+        if not url_reachable(CIFAR10.url, DOWNLOAD_PROBE_TIMEOUT_S):
             reason = f"download failed: {CIFAR10.url} is unreachable (no network?)"
             raise DatasetMissingError(_missing_cifar10_message(root, missing, reason))
         try:

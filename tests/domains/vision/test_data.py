@@ -14,10 +14,10 @@ from grokrewarm.domains.vision.data import (
     DatasetMissingError,
     DeviceBatches,
     _CIFAR10WithoutChecksums,
-    _url_reachable,
     channel_statistics,
     load_cifar10,
     load_digits_images,
+    url_reachable,
     warm_start_split,
     write_cifar10_format,
 )
@@ -91,7 +91,7 @@ def test_unreachable_download_host_is_detected_quickly():
     with socket.socket() as server:  # a bound port that never listens refuses connections
         server.bind(("127.0.0.1", 0))
         port = server.getsockname()[1]
-        assert not _url_reachable(f"http://127.0.0.1:{port}/cifar.tar.gz", timeout=1.0)
+        assert not url_reachable(f"http://127.0.0.1:{port}/cifar.tar.gz", timeout=1.0)
 
 
 def test_digits_shapes_split_and_label_balance():

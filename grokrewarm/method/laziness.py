@@ -1,0 +1,92 @@
+"""Knobs that move any network between lazy (kernel) and rich (feature-learning) training.
+
+Two ways to make training lazier, which Kumar et al. (2024, Section 5.1 and App. 8.2, Fig. 7)
+show have the same effect on grokking:
+
+- output scale ``alpha`` on the centred predictor ``alpha * (f(x; theta) - f(x; theta_0))``
+  (Kumar et al. 2024, App. 8.1, Eq. 7, after Chizat et al. 2019), with the learning rate
+  rescaled by ``1 / alpha^2``: ``CenteredOutputScale`` and ``lazy_learning_rate``;
+- initialisation scale: every parameter multiplied by a constant at initialisation (Liu et al.
+  2023, "Omnigrok", Section 2: ``alpha = w / w_0``): ``scale_initialization_``.
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+
+import torch
+from torch import Tensor, nn
+
+
+class CenteredOutputScale(nn.Module):
+    """``alpha * (f(x) - f_0(x))``: the centred, output-scaled predictor of Kumar et al. Eq. 7.
+
+    ``f_0`` is a frozen copy of ``model`` taken when the wrapper is built, so the output is exactly
+    zero at initialisation and large ``alpha`` does not blow up the initial loss (App. 8.1).
+
+    The copy's parameters are turned into buffers: they are not in ``parameters()`` (so optimizers,
+    weight norms, NTKs and parameter-change metrics see only the live model), but they are in
+    ``state_dict()`` under ``initial_model.*`` and follow ``.to(device)``/``.double()``. A resumed
+    run therefore gets back the original ``f_0``; re-wrapping a restored model would wrongly take
+    the restored weights as ``f_0``. Buffers the model already had (e.g. BatchNorm statistics) stay
+    buffers of the copy and update in train mode like the live model's.
+
+    Gradients: ``d/dtheta [alpha (f - f_0)] = alpha * df/dtheta`` at every ``theta`` (``f_0`` does
+    not depend on ``theta``), so the NTK of the wrapper is ``alpha^2`` times the model's NTK. That
+    is why the learning rate must shrink as ``1 / alpha^2`` (``lazy_learning_rate``) to keep the
+    initial function-space velocity independent of ``alpha``.
+    """
+
+    def __init__(self, model: nn.Module, alpha: float):
+        super().__init__()
+        if not (math.isfinite(alpha) and alpha > 0):
+            raise ValueError(f"alpha must be a finite positive number, got {alpha}")
+        self.alpha = float(alpha)
+        self.model = model
+        self.initial_model = _frozen_copy(model)
+
+    def forward(self, *args, **kwargs) -> Tensor:
+        return self.alpha * (self.model(*args, **kwargs) - self.initial_model(*args, **kwargs))
+
+    def extra_repr(self) -> str:
+        return f"alpha={self.alpha:g}"
+
+
+def _frozen_copy(model: nn.Module) -> nn.Module:
+    """Deep copy of ``model`` whose parameters are re-registered as (persistent) buffers."""
+    reference = copy.deepcopy(model)
+    for module in reference.modules():
+        for name, param in list(module.named_parameters(recurse=False)):
+            delattr(module, name)
+            module.register_buffer(name, param.detach())
+    return reference
+
+
+def lazy_learning_rate(eta0: float, alpha: float) -> float:
+    """``eta = eta0 / alpha^2`` (Kumar et al. 2024, App. 8.1).
+
+    The rescaling "keeps the initial derivative df/dt at t=0 independent of alpha" for the centred
+    predictor of Eq. 7, whose NTK is ``alpha^2`` times the unscaled one. In the authors' released
+    code for the polynomial task (Fig. 1) the committee machine ``(alpha/N) sum_i phi(w_i . x)`` is
+    trained with full-batch GD at ``eta = N / alpha^2``, i.e. ``eta0 = N``: the extra factor ``N``
+    undoes the ``1/N`` mean-field readout, whose NTK (Eq. 5) carries ``alpha^2 / N``.
+    """
+    if not alpha > 0:
+        raise ValueError(f"alpha must be positive, got {alpha}")
+    return eta0 / alpha**2
+
+
+@torch.no_grad()
+def scale_initialization_(model: nn.Module, alpha: float) -> nn.Module:
+    """Multiply every parameter of ``model`` in place by ``alpha``; returns ``model``.
+
+    Omnigrok's initialisation scale (Liu et al. 2023, Section 2: "initialized by multiplying a
+    factor alpha = w / w_0 to the standard initialization"). Biases are included: the authors'
+    code multiplies every entry of the state dict (weights and biases) and their weight norm ``w``
+    is the global norm of all parameters, so this multiplies that norm by exactly ``|alpha|``.
+    Buffers are left alone.
+    """
+    for param in model.parameters():
+        param.mul_(alpha)
+    return model
