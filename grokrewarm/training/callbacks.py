@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
+import signal
+import threading
 from pathlib import Path
 
 import lightning as L
@@ -136,6 +139,52 @@ class StepProgressBar(RichProgressBar):
         metrics = super().get_metrics(trainer, pl_module)
         metrics.pop("v_num", None)
         return {**metrics, **{k: f"{v:.3g}" for k, v in pl_module.progress_metrics.items()}}
+
+
+class PreemptionCheckpoint(L.Callback):
+    """Save ``last.ckpt`` at the next step boundary when the job is told it will be stopped.
+
+    Slurm (through submitit, which asks for ``--signal=USR2@90``) sends SIGUSR2 before a time
+    limit or a preemption; a scheduler or a user sends SIGTERM. The handler only notes the signal;
+    after the current optimizer step (so the checkpoint is consistent: weights projected, trigger
+    updated) the callback saves, puts the previous handler back and re-sends the signal to this
+    process, so submitit requeues the job or the default action ends it, as before.
+    """
+
+    SIGNALS = ("SIGUSR2", "SIGTERM")
+
+    def __init__(self, checkpoint_path: str | Path) -> None:
+        self.checkpoint_path = Path(checkpoint_path)
+        self._previous: dict[int, object] = {}
+        self._pending: int | None = None
+
+    def on_train_start(self, trainer, pl_module) -> None:
+        # Not on_fit_start: Lightning snapshots the handlers after that hook and puts its snapshot
+        # back at teardown, which would re-install ours after we handed the signal on.
+        if threading.current_thread() is not threading.main_thread():
+            return  # signal handlers can only be set from the main thread
+        for name in self.SIGNALS:
+            number = getattr(signal, name)
+            self._previous[number] = signal.signal(number, self._note)
+
+    def _note(self, signum: int, frame) -> None:
+        self._pending = signum
+
+    def on_train_batch_end(self, trainer, pl_module, outputs, batch, batch_idx) -> None:
+        if self._pending is None:
+            return
+        trainer.save_checkpoint(self.checkpoint_path)
+        signum, self._pending = self._pending, None
+        self._restore()
+        os.kill(os.getpid(), signum)  # the previous handler (or the default action) runs now
+
+    def _restore(self) -> None:
+        for number, handler in self._previous.items():
+            signal.signal(number, handler)
+        self._previous = {}
+
+    def teardown(self, trainer, pl_module, stage: str) -> None:
+        self._restore()
 
 
 class DoneMarker(L.Callback):

@@ -17,9 +17,15 @@ import lightning as L
 import torch
 from hydra.utils import instantiate
 from lightning.pytorch.callbacks import ModelCheckpoint
+from lightning.pytorch.plugins.environments import SLURMEnvironment
 from omegaconf import DictConfig, OmegaConf
 
-from grokrewarm.training.callbacks import DoneMarker, FeatureMetricsCallback, StepProgressBar
+from grokrewarm.training.callbacks import (
+    DoneMarker,
+    FeatureMetricsCallback,
+    PreemptionCheckpoint,
+    StepProgressBar,
+)
 from grokrewarm.training.module import RewarmModule
 
 log = logging.getLogger(__name__)
@@ -95,6 +101,7 @@ def build(cfg: DictConfig, run_dir: Path) -> tuple[L.Trainer, RewarmModule]:
     callbacks = [
         FeatureMetricsCallback(**cfg.metrics),
         DoneMarker(run_dir),
+        PreemptionCheckpoint(run_dir / "checkpoints" / "last.ckpt"),
         ModelCheckpoint(
             dirpath=run_dir / "checkpoints",
             save_last=True,
@@ -105,7 +112,9 @@ def build(cfg: DictConfig, run_dir: Path) -> tuple[L.Trainer, RewarmModule]:
     ]
     if cfg.trainer.get("enable_progress_bar", True):
         callbacks.append(StepProgressBar(leave=True))
-    trainer = instantiate(cfg.trainer, logger=loggers, callbacks=callbacks)
+    # submitit owns requeueing (on its own signal); Lightning's would requeue a second time.
+    plugins = [SLURMEnvironment(auto_requeue=False)] if SLURMEnvironment.detect() else None
+    trainer = instantiate(cfg.trainer, logger=loggers, callbacks=callbacks, plugins=plugins)
     return trainer, module
 
 
@@ -114,8 +123,10 @@ def last_checkpoint(run_dir: Path) -> Path | None:
     return path if path.is_file() else None
 
 
-def train(cfg: DictConfig, run_dir: str | Path) -> dict:
-    """Train (or resume, or skip if ``DONE``) the run in ``run_dir``; return its final metrics."""
+def train(cfg: DictConfig, run_dir: str | Path, callbacks: list | None = None) -> dict:
+    """Train (or resume, or skip if ``DONE``) the run in ``run_dir``; return its final metrics.
+
+    ``callbacks`` are added to the trainer's (for tests and notebooks that watch a run)."""
     run_dir = Path(run_dir)
     run_dir.mkdir(parents=True, exist_ok=True)
     done = run_dir / "DONE"
@@ -129,6 +140,7 @@ def train(cfg: DictConfig, run_dir: str | Path) -> dict:
     write_metadata(run_dir, cfg)
     quiet_lightning()
     trainer, module = build(cfg, run_dir)
+    trainer.callbacks.extend(callbacks or [])
     ckpt = last_checkpoint(run_dir) if cfg.resume and not cfg.force else None
     if ckpt is not None:
         log.info(f"resuming from {ckpt}")

@@ -1,0 +1,117 @@
+"""Interrupting a run at arbitrary steps, then resuming, changes nothing (issues 2 and 3).
+
+Two ways a job stops: it is told first (SIGUSR2 from Slurm/submitit before a time limit or a
+preemption, or SIGTERM), and the run checkpoints at the next step boundary; or it dies without
+warning and resumes from the last periodic checkpoint, re-doing the steps since.
+"""
+
+import os
+import signal
+
+import lightning as L
+import pandas as pd
+import pytest
+import torch
+
+from grokrewarm.training.run import train
+
+STEPS = 60
+SMOKE = ["budget=smoke", "trainer.enable_progress_bar=false", "budget.metrics_every=5"]
+CUSUM = [
+    "rewarm=cusum",
+    "projection=nap",
+    "rewarm.length=15",
+    "rewarm.controller.trigger.observe_every=4",
+    "rewarm.controller.trigger.warmup=2",
+    "rewarm.controller.trigger.cooldown=1",
+    "rewarm.controller.trigger.threshold=0.5",
+    "rewarm.controller.trigger.drift=0.0",
+    "rewarm.controller.trigger.direction=both",
+]
+
+
+class _Preempted(Exception):
+    """What submitit's handler does after requeueing: leave the job (it calls sys.exit)."""
+
+
+class _StopAt(L.Callback):
+    """At step ``step``: send ``signum`` to this process, or die at once when ``signum`` is None."""
+
+    def __init__(self, step: int, signum: int | None) -> None:
+        self.step, self.signum = step, signum
+
+    def on_train_batch_end(self, trainer, pl_module, outputs, batch, batch_idx) -> None:
+        if trainer.global_step == self.step:
+            if self.signum is None:
+                raise RuntimeError("killed")
+            os.kill(os.getpid(), self.signum)
+
+
+def _straight(compose_run, tmp_path_factory):
+    run_dir = tmp_path_factory.mktemp("straight")
+    train(compose_run(SMOKE + CUSUM + [f"trainer.max_steps={STEPS}"], run_dir), run_dir)
+    return run_dir
+
+
+@pytest.fixture(scope="module")
+def straight(tmp_path_factory):
+    from grokrewarm.compose import compose_job
+
+    return _straight(compose_job, tmp_path_factory)
+
+
+def _load(run_dir):
+    return torch.load(run_dir / "checkpoints" / "last.ckpt", weights_only=True)
+
+
+def _assert_identical(a_dir, b_dir):
+    a, b = _load(a_dir), _load(b_dir)
+    assert a["global_step"] == b["global_step"] == STEPS
+    for name, tensor in a["state_dict"].items():
+        assert torch.equal(tensor, b["state_dict"][name]), name
+    assert a["rewarm_controller"] == b["rewarm_controller"]
+    pd.testing.assert_frame_equal(
+        pd.read_csv(a_dir / "metrics.csv"), pd.read_csv(b_dir / "metrics.csv")
+    )
+
+
+def _interrupted_then_resumed(compose_run, run_dir, stop: L.Callback, expect) -> None:
+    cfg = compose_run(SMOKE + CUSUM + [f"trainer.max_steps={STEPS}"], run_dir)
+    with pytest.raises(expect):
+        train(cfg, run_dir, callbacks=[stop])
+    assert not (run_dir / "DONE").exists()
+    train(compose_run(SMOKE + CUSUM + [f"trainer.max_steps={STEPS}"], run_dir), run_dir)
+
+
+@pytest.mark.parametrize("where", ["at_alarm", "after_alarm", "mid_rewarm"])
+def test_signal_checkpoints_at_the_next_step_and_resume_is_exact(
+    where, straight, compose_run, tmp_path
+):
+    alarms = _load(straight)["rewarm_controller"]["rewarm_steps"]
+    assert len(alarms) >= 2, "the CUSUM settings must fire during the run for this test"
+    step = {"at_alarm": alarms[0], "after_alarm": alarms[0] + 1, "mid_rewarm": alarms[0] + 7}[where]
+
+    def submitit_like(signum, frame):
+        raise _Preempted
+
+    previous = signal.signal(signal.SIGUSR2, submitit_like)
+    try:
+        stop = _StopAt(step, signal.SIGUSR2)
+        cfg = compose_run(SMOKE + CUSUM + [f"trainer.max_steps={STEPS}"], tmp_path)
+        with pytest.raises(_Preempted):
+            train(cfg, tmp_path, callbacks=[stop])
+        # the handler chain was restored: ours saved, then handed the signal on
+        assert signal.getsignal(signal.SIGUSR2) is submitit_like
+    finally:
+        signal.signal(signal.SIGUSR2, previous)
+    assert _load(tmp_path)["global_step"] in (step, step + 1)  # the next step boundary
+    assert not (tmp_path / "DONE").exists()
+    train(compose_run(SMOKE + CUSUM + [f"trainer.max_steps={STEPS}"], tmp_path), tmp_path)
+    _assert_identical(straight, tmp_path)
+
+
+def test_sudden_death_resumes_from_the_periodic_checkpoint(straight, compose_run, tmp_path):
+    # budget.checkpoint_every is 20 at the smoke budget: dying at 37 loses steps 21-37, which
+    # the resumed run re-does; metrics.csv drops the rows logged after step 20 first.
+    _interrupted_then_resumed(compose_run, tmp_path, _StopAt(37, None), RuntimeError)
+    _assert_identical(straight, tmp_path)
