@@ -93,3 +93,26 @@ def test_other_loggers_write_offline_beside_the_csv(logger, run_cli, tmp_path, m
         assert list(offline.glob("*.wandb"))
     else:
         assert list((run_dir / "tensorboard").glob("events.out.tfevents.*"))
+
+
+def test_wandb_sweep_offline_resumes_the_same_run_and_logs_the_figure(
+    run_cli, tmp_path, monkeypatch
+):
+    monkeypatch.delenv("WANDB_API_KEY", raising=False)
+    monkeypatch.setenv("NETRC", str(tmp_path / "no-netrc"))
+    sweep = tmp_path / "sweep"
+    base = ["+experiment=fig3", *SMOKE, "logger=wandb", "budget.offsets=[10]", "seed=0"]
+    args = [*base, f"hydra.sweep.dir={sweep}"]
+    first = run_cli([*args, "trainer.max_steps=20", "-m"], cwd=tmp_path)
+    assert first.returncode == 0, first.stderr[-3000:]
+    second = run_cli([*args, "trainer.max_steps=40", "-m"], cwd=tmp_path)  # resumes both jobs
+    assert second.returncode == 0, second.stderr[-3000:]
+    for job in ("0_peak0.01_offset10_s0", "1_peak0.001_offset10_s0"):
+        run_id = (sweep / job / "wandb_run_id").read_text()
+        runs = sorted((sweep / job / "wandb").glob("offline-run-*"))
+        assert len(runs) == 2 and all(r.name.endswith(run_id) for r in runs)  # one W&B run
+    figure_runs = list((sweep / "wandb").glob("offline-run-*"))
+    assert len(figure_runs) == 2  # one per sweep end
+    images = list(figure_runs[0].glob("files/media/images/fig3_*.png"))
+    tables = list(figure_runs[0].glob("files/media/table/fig3_summary_*.table.json"))
+    assert images and tables

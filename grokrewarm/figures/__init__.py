@@ -30,8 +30,42 @@ def render(name: str, sweep_dir: str | Path) -> list[Path]:
     return available[name](Path(sweep_dir))
 
 
+def log_figure_to_wandb(name: str, sweep_dir: str | Path, wandb_config: DictConfig) -> Path:
+    """Log the rendered figure and its per-condition summary to a W&B run of its own
+    (``job_type=figure``, in the experiment's group), so each figure's panels sit in the W&B
+    project beside its training runs. Offline (into ``<sweep_dir>/wandb``) without a reachable
+    W&B; returns the run's local folder."""
+    import pandas as pd
+    import wandb
+
+    from grokrewarm.training.loggers import wandb_mode
+
+    sweep_dir = Path(sweep_dir)
+    run = wandb.init(
+        project=wandb_config.project,
+        group=f"{name}/figure",
+        name=f"{name}/{sweep_dir.name}",
+        job_type="figure",
+        dir=str(sweep_dir),
+        mode=wandb_mode(wandb_config.mode),
+        tags=list(wandb_config.tags),
+    )
+    try:
+        summary = pd.read_csv(sweep_dir / f"{name}_summary.csv")
+        run.log(
+            {
+                name: wandb.Image(str(sweep_dir / f"{name}.png")),
+                f"{name}_summary": wandb.Table(dataframe=summary),
+            }
+        )
+        return Path(run.dir).parent
+    finally:
+        run.finish()
+
+
 class RenderFigureCallback(Callback):
-    """At the end of a multirun, render the experiment's figure into the sweep folder."""
+    """At the end of a multirun, render the experiment's figure into the sweep folder, and log it
+    to W&B when the sweep logged to W&B."""
 
     def on_multirun_end(self, config: DictConfig, **kwargs: Any) -> None:
         name = config.get("experiment")
@@ -39,3 +73,6 @@ class RenderFigureCallback(Callback):
             return
         paths = render(name, config.hydra.sweep.dir)
         log.info("rendered " + ", ".join(str(p) for p in paths))
+        if config.get("logger", {}).get("wandb") is not None:
+            folder = log_figure_to_wandb(name, config.hydra.sweep.dir, config.logger.wandb)
+            log.info(f"logged {name} to W&B ({folder})")

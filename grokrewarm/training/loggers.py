@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import csv
 import os
+import secrets
 from pathlib import Path
 
 from lightning.pytorch.loggers import CSVLogger, WandbLogger
 from lightning.pytorch.loggers.csv_logs import ExperimentWriter
+
+from grokrewarm.network import url_reachable
 
 
 class _ResumableWriter(ExperimentWriter):
@@ -91,9 +94,55 @@ def wandb_has_credentials() -> bool:
     return netrc.is_file() and "api.wandb.ai" in netrc.read_text(errors="ignore")
 
 
-def make_wandb_logger(save_dir: str, mode: str = "auto", **kwargs) -> WandbLogger:
-    """A ``WandbLogger`` that goes offline when there are no credentials (``mode="auto"``), so a
-    run without a key or network still logs (to ``<save_dir>/wandb``) and never waits on login."""
-    if mode == "auto":
-        mode = "online" if wandb_has_credentials() else "offline"
-    return WandbLogger(save_dir=save_dir, offline=(mode == "offline"), **kwargs)
+WANDB_HOST = "https://api.wandb.ai"
+
+
+def wandb_mode(mode: str = "auto") -> str:
+    """``auto`` means online only with credentials and a reachable W&B server, else offline, so
+    a run never blocks on a login prompt or a dead network."""
+    if mode != "auto":
+        return mode
+    online = wandb_has_credentials() and url_reachable(WANDB_HOST, timeout=3.0)
+    return "online" if online else "offline"
+
+
+def persistent_run_id(save_dir: str | Path) -> str:
+    """The W&B run id kept in ``<save_dir>/wandb_run_id``: a requeued or resumed job continues
+    the same W&B run instead of starting a new one."""
+    path = Path(save_dir) / "wandb_run_id"
+    if path.is_file():
+        return path.read_text().strip()
+    run_id = secrets.token_hex(6)  # W&B accepts lowercase letters and digits
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(run_id)
+    return run_id
+
+
+def make_wandb_logger(
+    save_dir: str, mode: str = "auto", tags: list[str] | None = None, **kwargs
+) -> WandbLogger:
+    """A ``WandbLogger`` for one run folder: offline when W&B cannot be reached (logging to
+    ``<save_dir>/wandb``; ``make wandb-sync`` uploads later), resuming the run id stored there,
+    tagged with the code's git sha."""
+    from grokrewarm.training.run import git_state
+
+    sha = git_state()["sha"]
+    tags = [*(tags or []), *([f"git:{sha[:10]}"] if sha else [])]
+    return WandbLogger(
+        save_dir=save_dir,
+        offline=wandb_mode(mode) == "offline",
+        id=persistent_run_id(save_dir),
+        resume="allow",
+        tags=tags,
+        **kwargs,
+    )
+
+
+def finish_wandb() -> None:
+    """End the process's W&B run if one is open: without it, the next job of a sweep run in the
+    same process would log into this one."""
+    import sys
+
+    wandb = sys.modules.get("wandb")
+    if wandb is not None and wandb.run is not None:
+        wandb.finish()

@@ -26,6 +26,7 @@ from grokrewarm.training.callbacks import (
     PreemptionCheckpoint,
     StepProgressBar,
 )
+from grokrewarm.training.loggers import finish_wandb
 from grokrewarm.training.module import RewarmModule
 
 log = logging.getLogger(__name__)
@@ -144,8 +145,11 @@ def train(cfg: DictConfig, run_dir: str | Path, callbacks: list | None = None) -
     ckpt = last_checkpoint(run_dir) if cfg.resume and not cfg.force else None
     if ckpt is not None:
         log.info(f"resuming from {ckpt}")
-    trainer.fit(module, ckpt_path=ckpt)
-    trainer.save_checkpoint(run_dir / "checkpoints" / "last.ckpt")  # resumable from any end
+    try:
+        trainer.fit(module, ckpt_path=ckpt)
+        trainer.save_checkpoint(run_dir / "checkpoints" / "last.ckpt")  # resumable from any end
+    finally:
+        finish_wandb()
     final = {"step": trainer.global_step, **{k: float(v) for k, v in module.evaluate().items()}}
     log.info("final: " + ", ".join(f"{k}={v:.4g}" for k, v in final.items()))
     return final

@@ -31,8 +31,8 @@ from grokrewarm.domains.vision.data import (
     DOWNLOAD_PROBE_TIMEOUT_S,
     DatasetMissingError,
     resolve_data_root,
-    url_reachable,
 )
+from grokrewarm.network import url_reachable
 
 MNIST_FOLDER = Path(MNIST.__name__) / "raw"  # torchvision's raw_folder, relative to root
 # torchvision's _check_exists looks for the names of its downloads without ".gz"

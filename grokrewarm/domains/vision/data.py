@@ -15,9 +15,7 @@ from __future__ import annotations
 import numbers
 import os
 import pickle
-import socket
 import urllib.error
-import urllib.parse
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -25,6 +23,8 @@ import numpy as np
 import torch
 from torch import Tensor
 from torchvision.datasets import CIFAR10
+
+from grokrewarm.network import url_reachable
 
 DATA_DIR_ENV = "GROKREWARM_DATA_DIR"
 CIFAR10_FOLDER = CIFAR10.base_folder  # "cifar-10-batches-py"
@@ -87,16 +87,6 @@ def _missing_cifar10_message(root: Path, missing: list[str], reason: str) -> str
         f"{CIFAR10_FOLDER}/).\n"
         f"  The data root is the `root` argument, else ${DATA_DIR_ENV}, else ./data."
     )
-
-
-def url_reachable(url: str, timeout: float) -> bool:
-    parsed = urllib.parse.urlparse(url)
-    port = parsed.port or (443 if parsed.scheme == "https" else 80)
-    try:
-        with socket.create_connection((parsed.hostname, port), timeout=timeout):
-            return True
-    except OSError:
-        return False
 
 
 def load_cifar10(

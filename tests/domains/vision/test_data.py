@@ -17,10 +17,10 @@ from grokrewarm.domains.vision.data import (
     channel_statistics,
     load_cifar10,
     load_digits_images,
-    url_reachable,
     warm_start_split,
     write_cifar10_format,
 )
+from grokrewarm.network import url_reachable
 
 
 def test_generated_cifar_files_come_back_through_torchvision(tmp_path):
