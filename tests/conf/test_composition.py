@@ -21,6 +21,7 @@ GROUPS = {
     "optimizer": ["adamw", "adam"],
     "metrics": ["default", "eval_only"],
     "logger": ["csv", "wandb", "tensorboard"],
+    "launcher": ["local", "submitit_local", "slurm"],
 }
 
 

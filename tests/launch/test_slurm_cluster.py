@@ -1,8 +1,6 @@
 """Jobs on a real single-node Slurm (launch/slurm/up.sh): submitit results, requeue, time limits.
 
-The module uses a cluster that is already up. With CI=true or GROKREWARM_SLURM_UP=1 it brings one
-up itself (as root; this may install Debian packages) and stops it afterwards if it started it;
-otherwise, with no cluster, it skips rather than touch the system's packages and daemons.
+The `cluster` fixture (tests/launch/conftest.py) uses a running cluster, may start one, or skips.
 """
 
 import operator
@@ -17,21 +15,10 @@ submitit = pytest.importorskip("submitit")
 
 pytestmark = pytest.mark.slurm
 
-SLURM_SCRIPTS = Path(__file__).resolve().parents[2] / "launch" / "slurm"
-
 
 def slurm(*args: str) -> str:
     """Run a Slurm command, bounded (a client can block on a dead or busy controller)."""
     return subprocess.run(args, capture_output=True, text=True, timeout=15, check=True).stdout
-
-
-def node_ready() -> bool:
-    try:
-        slurm("scontrol", "ping")  # fails at once with no controller; sinfo would retry for 9 s
-        state = slurm("sinfo", "-h", "-o", "%T").strip()
-    except (OSError, subprocess.SubprocessError):
-        return False
-    return state in {"idle", "mixed", "allocated", "completing"}
 
 
 def wait_until(condition, seconds: float, what: str) -> None:
@@ -50,37 +37,6 @@ def states(job_id: str) -> list[str]:
 
 def job_state(job_id: str) -> str:
     return slurm("squeue", "-h", "-j", job_id, "-o", "%T").strip()
-
-
-@pytest.fixture(scope="module")
-def cluster(tmp_path_factory):
-    if node_ready():
-        yield
-        return
-    asked = os.environ.get("CI", "").lower() in {"true", "1"}
-    if not (asked or os.environ.get("GROKREWARM_SLURM_UP") == "1"):
-        pytest.skip(
-            "no Slurm running: start one with `sudo bash launch/slurm/up.sh`, or set "
-            "GROKREWARM_SLURM_UP=1 (as root) to let these tests start it"
-        )
-    # Output goes to a file, not a pipe: a daemon holding a pipe open would block the read.
-    log = tmp_path_factory.mktemp("slurm") / "up.log"
-    with log.open("w") as out:
-        try:
-            rc = subprocess.run(
-                ["bash", str(SLURM_SCRIPTS / "up.sh")],
-                stdout=out,
-                stderr=subprocess.STDOUT,
-                timeout=600,
-            ).returncode
-            failure = f"exit status {rc}" if rc else ""
-        except subprocess.TimeoutExpired:
-            failure = "no end within 600 s"
-    if failure:
-        tail = "\n".join(log.read_text().splitlines()[-25:])
-        pytest.skip(f"launch/slurm/up.sh failed ({failure}); end of its output:\n{tail}")
-    yield
-    subprocess.run(["bash", str(SLURM_SCRIPTS / "down.sh")], capture_output=True, timeout=120)
 
 
 def wait_for_result(job, seconds: float):
