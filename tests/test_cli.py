@@ -116,3 +116,10 @@ def test_wandb_sweep_offline_resumes_the_same_run_and_logs_the_figure(
     images = list(figure_runs[0].glob("files/media/images/fig3_*.png"))
     tables = list(figure_runs[0].glob("files/media/table/fig3_summary_*.table.json"))
     assert images and tables
+    # each training run carries its resolved config and the experiment, sweep and code tags;
+    # offline, both live in the run's record file
+    job_run = sorted((sweep / "0_peak0.01_offset10_s0" / "wandb").glob("offline-run-*"))[-1]
+    (records,) = job_run.glob("*.wandb")
+    data = records.read_bytes()
+    for text in ("fig3", "smoke", "sweep:sweep", "git:", "scale_decay", "peak0.01_offset10"):
+        assert text.encode() in data, text

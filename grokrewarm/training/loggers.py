@@ -119,15 +119,23 @@ def persistent_run_id(save_dir: str | Path) -> str:
 
 
 def make_wandb_logger(
-    save_dir: str, mode: str = "auto", tags: list[str] | None = None, **kwargs
+    save_dir: str,
+    mode: str = "auto",
+    tags: list[str] | None = None,
+    sweep_dir: str | None = None,
+    **kwargs,
 ) -> WandbLogger:
     """A ``WandbLogger`` for one run folder: offline when W&B cannot be reached (logging to
     ``<save_dir>/wandb``; ``make wandb-sync`` uploads later), resuming the run id stored there,
-    tagged with the code's git sha."""
+    tagged with the sweep folder's name (its timestamp) and the code's git sha."""
     from grokrewarm.training.run import git_state
 
     sha = git_state()["sha"]
-    tags = [*(tags or []), *([f"git:{sha[:10]}"] if sha else [])]
+    tags = list(tags or [])
+    if sweep_dir:
+        tags.append(f"sweep:{Path(sweep_dir).name}"[:64])  # W&B caps tags at 64 characters
+    if sha:
+        tags.append(f"git:{sha[:10]}")
     return WandbLogger(
         save_dir=save_dir,
         offline=wandb_mode(mode) == "offline",

@@ -17,6 +17,7 @@ import lightning as L
 import torch
 from hydra.utils import instantiate
 from lightning.pytorch.callbacks import ModelCheckpoint
+from lightning.pytorch.loggers import WandbLogger
 from lightning.pytorch.plugins.environments import SLURMEnvironment
 from omegaconf import DictConfig, OmegaConf
 
@@ -99,6 +100,9 @@ def build(cfg: DictConfig, run_dir: Path) -> tuple[L.Trainer, RewarmModule]:
         scale_decay=cfg.optimizer.scale_decay,
     )
     loggers = [instantiate(spec) for spec in cfg.logger.values() if spec is not None]
+    for logger in loggers:
+        if isinstance(logger, WandbLogger):  # the resolved config, beside the metrics
+            logger.log_hyperparams(OmegaConf.to_container(cfg, resolve=True))
     callbacks = [
         FeatureMetricsCallback(**cfg.metrics),
         DoneMarker(run_dir),
