@@ -13,6 +13,7 @@ import pandas as pd
 import pytest
 import torch
 
+from grokrewarm.compose import compose_job
 from grokrewarm.training.run import train
 
 STEPS = 60
@@ -47,17 +48,12 @@ class _StopAt(L.Callback):
             os.kill(os.getpid(), self.signum)
 
 
-def _straight(compose_run, tmp_path_factory):
-    run_dir = tmp_path_factory.mktemp("straight")
-    train(compose_run(SMOKE + CUSUM + [f"trainer.max_steps={STEPS}"], run_dir), run_dir)
-    return run_dir
-
-
 @pytest.fixture(scope="module")
 def straight(tmp_path_factory):
-    from grokrewarm.compose import compose_job
-
-    return _straight(compose_job, tmp_path_factory)
+    """The uninterrupted run every interrupted one must match."""
+    run_dir = tmp_path_factory.mktemp("straight")
+    train(compose_job(SMOKE + CUSUM + [f"trainer.max_steps={STEPS}"], run_dir), run_dir)
+    return run_dir
 
 
 def _load(run_dir):
@@ -73,14 +69,6 @@ def _assert_identical(a_dir, b_dir):
     pd.testing.assert_frame_equal(
         pd.read_csv(a_dir / "metrics.csv"), pd.read_csv(b_dir / "metrics.csv")
     )
-
-
-def _interrupted_then_resumed(compose_run, run_dir, stop: L.Callback, expect) -> None:
-    cfg = compose_run(SMOKE + CUSUM + [f"trainer.max_steps={STEPS}"], run_dir)
-    with pytest.raises(expect):
-        train(cfg, run_dir, callbacks=[stop])
-    assert not (run_dir / "DONE").exists()
-    train(compose_run(SMOKE + CUSUM + [f"trainer.max_steps={STEPS}"], run_dir), run_dir)
 
 
 @pytest.mark.parametrize("where", ["at_alarm", "after_alarm", "mid_rewarm"])
@@ -113,5 +101,9 @@ def test_signal_checkpoints_at_the_next_step_and_resume_is_exact(
 def test_sudden_death_resumes_from_the_periodic_checkpoint(straight, compose_run, tmp_path):
     # budget.checkpoint_every is 20 at the smoke budget: dying at 37 loses steps 21-37, which
     # the resumed run re-does; metrics.csv drops the rows logged after step 20 first.
-    _interrupted_then_resumed(compose_run, tmp_path, _StopAt(37, None), RuntimeError)
+    cfg = compose_run(SMOKE + CUSUM + [f"trainer.max_steps={STEPS}"], tmp_path)
+    with pytest.raises(RuntimeError, match="killed"):
+        train(cfg, tmp_path, callbacks=[_StopAt(37, None)])
+    assert _load(tmp_path)["global_step"] == 20 and not (tmp_path / "DONE").exists()
+    train(compose_run(SMOKE + CUSUM + [f"trainer.max_steps={STEPS}"], tmp_path), tmp_path)
     _assert_identical(straight, tmp_path)

@@ -45,11 +45,10 @@ def test_resume_gives_identical_parameters_and_metrics(case, compose_run, tmp_pa
         assert torch.equal(tensor, b["state_dict"][name]), name
     assert a["rewarm_controller"] == b["rewarm_controller"]
     rewarms = a["rewarm_controller"]["rewarm_steps"]
-    assert (
-        rewarms and any(step <= N for step in rewarms) and any(step > N for step in rewarms)
-        if case == "cusum"
-        else rewarms == []
-    )
+    if case == "cusum":  # the detector fired on both sides of the interruption
+        assert any(step <= N for step in rewarms) and any(step > N for step in rewarms)
+    else:  # the offset schedule re-warms by itself, no trigger
+        assert rewarms == []
     metrics_a = pd.read_csv(straight / "metrics.csv")
     metrics_b = pd.read_csv(resumed / "metrics.csv")
     assert metrics_a["step"].tolist() == list(range(0, 2 * N + 1, 5))  # no gap, no duplicate
