@@ -17,18 +17,6 @@ from grokrewarm.compose import compose_job
 from grokrewarm.training.run import train
 
 STEPS = 60
-SMOKE = ["budget=smoke", "trainer.enable_progress_bar=false", "budget.metrics_every=5"]
-CUSUM = [
-    "rewarm=cusum",
-    "projection=nap",
-    "rewarm.length=15",
-    "rewarm.controller.trigger.observe_every=4",
-    "rewarm.controller.trigger.warmup=2",
-    "rewarm.controller.trigger.cooldown=1",
-    "rewarm.controller.trigger.threshold=0.5",
-    "rewarm.controller.trigger.drift=0.0",
-    "rewarm.controller.trigger.direction=both",
-]
 
 
 class _Preempted(Exception):
@@ -49,10 +37,15 @@ class _StopAt(L.Callback):
 
 
 @pytest.fixture(scope="module")
-def straight(tmp_path_factory):
+def overrides(smoke, cusum_firing_often) -> list[str]:
+    return [*smoke, *cusum_firing_often, f"trainer.max_steps={STEPS}"]
+
+
+@pytest.fixture(scope="module")
+def straight(overrides, tmp_path_factory):
     """The uninterrupted run every interrupted one must match."""
     run_dir = tmp_path_factory.mktemp("straight")
-    train(compose_job(SMOKE + CUSUM + [f"trainer.max_steps={STEPS}"], run_dir), run_dir)
+    train(compose_job(overrides, run_dir), run_dir)
     return run_dir
 
 
@@ -73,7 +66,7 @@ def _assert_identical(a_dir, b_dir):
 
 @pytest.mark.parametrize("where", ["at_alarm", "after_alarm", "mid_rewarm"])
 def test_signal_checkpoints_at_the_next_step_and_resume_is_exact(
-    where, straight, compose_run, tmp_path
+    where, straight, overrides, compose_run, tmp_path
 ):
     alarms = _load(straight)["rewarm_controller"]["rewarm_steps"]
     assert len(alarms) >= 2, "the CUSUM settings must fire during the run for this test"
@@ -85,7 +78,7 @@ def test_signal_checkpoints_at_the_next_step_and_resume_is_exact(
     previous = signal.signal(signal.SIGUSR2, submitit_like)
     try:
         stop = _StopAt(step, signal.SIGUSR2)
-        cfg = compose_run(SMOKE + CUSUM + [f"trainer.max_steps={STEPS}"], tmp_path)
+        cfg = compose_run(overrides, tmp_path)
         with pytest.raises(_Preempted):
             train(cfg, tmp_path, callbacks=[stop])
         # the handler chain was restored: ours saved, then handed the signal on
@@ -94,16 +87,18 @@ def test_signal_checkpoints_at_the_next_step_and_resume_is_exact(
         signal.signal(signal.SIGUSR2, previous)
     assert _load(tmp_path)["global_step"] in (step, step + 1)  # the next step boundary
     assert not (tmp_path / "DONE").exists()
-    train(compose_run(SMOKE + CUSUM + [f"trainer.max_steps={STEPS}"], tmp_path), tmp_path)
+    train(compose_run(overrides, tmp_path), tmp_path)
     _assert_identical(straight, tmp_path)
 
 
-def test_sudden_death_resumes_from_the_periodic_checkpoint(straight, compose_run, tmp_path):
+def test_sudden_death_resumes_from_the_periodic_checkpoint(
+    straight, overrides, compose_run, tmp_path
+):
     # budget.checkpoint_every is 20 at the smoke budget: dying at 37 loses steps 21-37, which
     # the resumed run re-does; metrics.csv drops the rows logged after step 20 first.
-    cfg = compose_run(SMOKE + CUSUM + [f"trainer.max_steps={STEPS}"], tmp_path)
+    cfg = compose_run(overrides, tmp_path)
     with pytest.raises(RuntimeError, match="killed"):
         train(cfg, tmp_path, callbacks=[_StopAt(37, None)])
     assert _load(tmp_path)["global_step"] == 20 and not (tmp_path / "DONE").exists()
-    train(compose_run(SMOKE + CUSUM + [f"trainer.max_steps={STEPS}"], tmp_path), tmp_path)
+    train(compose_run(overrides, tmp_path), tmp_path)
     _assert_identical(straight, tmp_path)

@@ -7,22 +7,11 @@ import torch
 from grokrewarm.training.run import train
 
 N = 30
-SMOKE = ["budget=smoke", "trainer.enable_progress_bar=false", "budget.metrics_every=5"]
 CASES = {
     # the offset re-warm (at step 20) happens before the interruption
     "offset": ["+experiment=fig3", "rewarm.offset=20"],
-    # CUSUM tuned to fire often, with its loss window straddling the interruption (N % 4 != 0)
-    "cusum": [
-        "rewarm=cusum",
-        "projection=nap",
-        "rewarm.length=15",
-        "rewarm.controller.trigger.observe_every=4",
-        "rewarm.controller.trigger.warmup=2",
-        "rewarm.controller.trigger.cooldown=1",
-        "rewarm.controller.trigger.threshold=0.5",
-        "rewarm.controller.trigger.drift=0.0",
-        "rewarm.controller.trigger.direction=both",
-    ],
+    # CUSUM firing often, with its loss window straddling the interruption (N % 4 != 0)
+    "cusum": None,
 }
 
 
@@ -31,9 +20,11 @@ def _state(run_dir):
 
 
 @pytest.mark.parametrize("case", sorted(CASES))
-def test_resume_gives_identical_parameters_and_metrics(case, compose_run, tmp_path):
+def test_resume_gives_identical_parameters_and_metrics(
+    case, smoke, cusum_firing_often, compose_run, tmp_path
+):
     straight, resumed = tmp_path / "straight", tmp_path / "resumed"
-    overrides = SMOKE + CASES[case]
+    overrides = smoke + (CASES[case] or cusum_firing_often)
     train(compose_run(overrides + [f"trainer.max_steps={2 * N}"], straight), straight)
     train(compose_run(overrides + [f"trainer.max_steps={N}"], resumed), resumed)
     assert _state(resumed)["global_step"] == N
@@ -55,14 +46,14 @@ def test_resume_gives_identical_parameters_and_metrics(case, compose_run, tmp_pa
     pd.testing.assert_frame_equal(metrics_a, metrics_b)
 
 
-def test_done_run_is_skipped_and_force_retrains(compose_run, tmp_path):
-    cfg = compose_run(SMOKE + ["trainer.max_steps=10"], tmp_path)
+def test_done_run_is_skipped_and_force_retrains(smoke, compose_run, tmp_path):
+    cfg = compose_run(smoke + ["trainer.max_steps=10"], tmp_path)
     first = train(cfg, tmp_path)
     assert (tmp_path / "DONE").is_file()
     stamp = (tmp_path / "checkpoints" / "last.ckpt").stat().st_mtime_ns
     assert train(cfg, tmp_path) == first  # skipped: nothing retrained
     assert (tmp_path / "checkpoints" / "last.ckpt").stat().st_mtime_ns == stamp
-    forced = compose_run(SMOKE + ["trainer.max_steps=10", "force=true"], tmp_path)
+    forced = compose_run(smoke + ["trainer.max_steps=10", "force=true"], tmp_path)
     train(forced, tmp_path)
     assert (tmp_path / "checkpoints" / "last.ckpt").stat().st_mtime_ns != stamp
     assert pd.read_csv(tmp_path / "metrics.csv")["step"].tolist() == [0, 5, 10]
