@@ -44,8 +44,15 @@ def activation_pattern_change(pattern_before: Tensor, pattern_after: Tensor) -> 
 
 
 def dead_unit_mask(pre_activations: Tensor) -> Tensor:
-    """Units whose ReLU output is zero on every probe input; bool ``[d]``."""
-    return ~activation_pattern(pre_activations).any(dim=0)
+    """Units whose ReLU output is zero on every probe input; bool ``[units]``.
+
+    ``pre_activations`` is the ReLU's input, ``[n, units]`` or ``[n, channels, ...]``: a
+    convolutional unit is a channel (one filter), dead if non-positive at every position for
+    every input, so the count does not depend on the image size.
+    """
+    if pre_activations.ndim < 2:
+        raise ValueError(f"expected [n, units, ...], got shape {tuple(pre_activations.shape)}")
+    return ~(pre_activations > 0).any(dim=(0, *range(2, pre_activations.ndim)))
 
 
 def dead_unit_fraction(pre_activations: Tensor) -> Tensor:

@@ -36,6 +36,14 @@ def test_dead_units_by_hand():
     assert M.dead_unit_fraction(pre).item() == pytest.approx(0.5)
 
 
+def test_dead_conv_units_are_channels():
+    pre = torch.full((2, 3, 2, 2), -1.0)  # [n, channels, h, w]
+    pre[1, 0, 1, 1] = 0.5  # channel 0 fires once, at one position of one input
+    pre[0, 2, 0, 0] = 2.0  # channel 2 too
+    assert M.dead_unit_mask(pre).tolist() == [False, True, False]
+    assert M.dead_unit_fraction(pre).item() == pytest.approx(1 / 3)
+
+
 def test_effective_rank_by_hand():
     # singular values 10, 1, 0.05: 10 / 11.05 = 0.905, 11 / 11.05 = 0.9955 >= 0.99
     f = torch.diag(torch.tensor([10.0, 1.0, 0.05]))

@@ -14,7 +14,7 @@ import copy
 import torch
 from torch import Tensor, nn
 
-from grokrewarm.method.metrics import effective_rank
+from grokrewarm.method.metrics import dead_unit_mask, effective_rank
 
 LAYERWISE_LR_RULES = ("constant", "fast_features", "slow_features", "even_ratio_abs")
 # Fig. 5 LHS: "fast features" divides the final layer's learning rate by 10, "slow features"
@@ -149,20 +149,11 @@ def update_even_ratio_abs(param_groups: list[dict]) -> dict[str, float]:
 
 
 def dead_units(pre_activations: Tensor) -> tuple[int, float]:
-    """Count and fraction of a ReLU layer's units that output zero on every probe input (Fig. 5).
-
-    ``pre_activations`` is the ReLU's input, ``[n, units]`` or ``[n, channels, h, w]``. A
-    convolutional unit is a channel (dead if it is non-positive at every position for every
-    input): a channel is one filter, so this counts filters that no longer learn, and the count
-    does not depend on the image size. ``grokrewarm.method.metrics.dead_unit_fraction`` instead
-    counts channel-positions.
-    """
-    if pre_activations.ndim < 2:
-        raise ValueError(f"expected [n, units, ...], got shape {tuple(pre_activations.shape)}")
-    reduce_dims = (0, *range(2, pre_activations.ndim))
-    alive = (pre_activations > 0).any(dim=reduce_dims)
-    count = int((~alive).sum())
-    return count, count / alive.numel()
+    """Count and fraction of a ReLU layer's units that output zero on every probe input (Fig. 5);
+    a convolutional unit is a channel (see ``grokrewarm.method.metrics.dead_unit_mask``)."""
+    mask = dead_unit_mask(pre_activations)
+    count = int(mask.sum())
+    return count, count / mask.numel()
 
 
 def feature_rank(features: Tensor, threshold: float = 0.01) -> int:
