@@ -42,6 +42,9 @@ def test_single_run_from_another_directory_writes_the_run_folder(run_cli, tmp_pa
         assert column in metrics.columns, column
     assert json.loads((run_dir / "DONE").read_text())["step"] == 60
     assert json.loads((run_dir / "metadata.json").read_text())["seed"] == 0
+    # without a terminal (a batch job) progress goes to the job log, one line per metric row
+    job_log = (run_dir / "grokrewarm.log").read_text()
+    assert "step 30/60: train/loss=" in job_log and "step 60/60: " in job_log
 
 
 def test_sweep_runs_its_jobs_and_renders_the_figure(run_cli, tmp_path):

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import logging
 import os
 import signal
+import sys
 import threading
 from pathlib import Path
 
@@ -15,6 +17,8 @@ from torch import Tensor
 
 from grokrewarm.method import metrics as M
 from grokrewarm.method.projection import named_parameters_by_kind
+
+log = logging.getLogger(__name__)
 
 
 class FeatureMetricsCallback(L.Callback):
@@ -68,9 +72,11 @@ class FeatureMetricsCallback(L.Callback):
         row = dict(zip(names, host, strict=True))
         for logger in trainer.loggers:
             logger.log_metrics(row, step=trainer.global_step)
-        pl_module.progress_metrics = {
-            k: row[k] for k in ("train/acc", "test/acc", "lr") if k in row
-        }
+        shown = {k: row[k] for k in ("train/loss", "train/acc", "test/acc", "lr") if k in row}
+        pl_module.progress_metrics = shown
+        if not sys.stdout.isatty():  # batch jobs: a bar cannot redraw in a log file; log a line
+            summary = ", ".join(f"{k}={v:.4g}" for k, v in shown.items())
+            log.info(f"step {trainer.global_step}/{trainer.max_steps}: {summary}")
 
     def _feature_metrics(self, pl_module: L.LightningModule) -> dict[str, Tensor]:
         model = pl_module.model
