@@ -247,19 +247,6 @@ def test_bad_active_sets_are_rejected(indices):
         DeviceBatches(images, labels, batch_size=4).set_active_indices(torch.tensor(indices))
 
 
-DEVICES = [
-    "cpu",
-    pytest.param(
-        "cuda",
-        marks=[
-            pytest.mark.gpu,
-            pytest.mark.skipif(not torch.cuda.is_available(), reason="needs CUDA"),
-        ],
-    ),
-]
-
-
-@pytest.mark.parametrize("device", DEVICES)
 def test_batches_do_not_depend_on_the_device(device):
     images, labels = _identity_labelled(50)
     reference = DeviceBatches(images, labels, batch_size=8, seed=3)

@@ -180,19 +180,6 @@ def test_feature_rank_of_a_rotated_diagonal():
         feature_rank(features, threshold=1.0)
 
 
-@pytest.mark.parametrize(
-    "device",
-    [
-        "cpu",
-        pytest.param(
-            "cuda",
-            marks=[
-                pytest.mark.gpu,
-                pytest.mark.skipif(not torch.cuda.is_available(), reason="needs CUDA"),
-            ],
-        ),
-    ],
-)
 def test_shrink_and_perturb_noise_does_not_depend_on_the_device(device):
     torch.manual_seed(0)
     reference = ConvNet(hidden_width=32)
