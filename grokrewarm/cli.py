@@ -9,7 +9,7 @@ from omegaconf import DictConfig
 
 @hydra.main(version_base="1.3", config_path="../conf", config_name="config")
 def main(cfg: DictConfig) -> float | None:
-    from grokrewarm.training.run import train  # heavy imports only inside the job
+    from hydra.utils import get_method  # the runner's heavy imports happen only inside the job
 
-    final = train(cfg, HydraConfig.get().runtime.output_dir)
+    final = get_method(cfg.runner)(cfg, HydraConfig.get().runtime.output_dir)
     return final.get("test/acc")

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import torch
 from hydra.core.global_hydra import GlobalHydra
 
 from grokrewarm.compose import CONF_DIR, compose_job
@@ -42,3 +43,20 @@ def run_cli_fixture():
 @pytest.fixture(name="experiments")
 def experiments_fixture() -> list[str]:
     return EXPERIMENTS
+
+
+# The device a device-sensitive test runs on: the CPU always, CUDA where there is one.
+@pytest.fixture(
+    params=[
+        "cpu",
+        pytest.param(
+            "cuda",
+            marks=[
+                pytest.mark.gpu,
+                pytest.mark.skipif(not torch.cuda.is_available(), reason="needs CUDA"),
+            ],
+        ),
+    ]
+)
+def device(request) -> str:
+    return request.param

@@ -17,9 +17,9 @@ log = logging.getLogger(__name__)
 
 
 def renderers() -> dict:
-    from grokrewarm.figures import grokking
+    from grokrewarm.figures import grokking, vision
 
-    return dict(grokking.FIGURES)
+    return {**grokking.FIGURES, **vision.FIGURES}
 
 
 def render(name: str, sweep_dir: str | Path) -> list[Path]:

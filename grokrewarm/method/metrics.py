@@ -60,14 +60,25 @@ def dead_unit_fraction(pre_activations: Tensor) -> Tensor:
     return dead_unit_mask(pre_activations).float().mean()
 
 
+def singular_values_of(matrix: Tensor) -> Tensor:
+    """Singular values of a 2-D ``matrix``, descending, via the eigenvalues of its smaller Gram
+    matrix in float64.
+
+    On this project's CPUs LAPACK's SVD of a wide probe-feature matrix is slow (11 s for
+    512 x 8192 in float64, ~40x more in float32); the Gram route takes 0.4 s and agrees to about
+    1e-10 relative, far below what srank's cumulative sums can see.
+    """
+    m = matrix.double()
+    gram = m @ m.T if m.shape[0] <= m.shape[1] else m.T @ m
+    return torch.linalg.eigvalsh(gram).flip(0).clamp_min(0).sqrt()
+
+
 def effective_rank(features: Tensor, threshold: float = 0.01) -> Tensor:
     """srank (Kumar et al. 2021): the fewest singular values holding ``1 - threshold`` of their sum.
 
     Used for the rank of the attention outputs (Lyle et al. 2025, Fig. 8 / B.1) and feature rank.
     """
-    # float64: more exact, and on this CPU's LAPACK ~40x faster than float32 (6.9 s vs 0.18 s
-    # for 512 x 512), which matters on the metric schedule
-    singular_values = torch.linalg.svdvals(_as_matrix(features).double())
+    singular_values = singular_values_of(_as_matrix(features))
     cumulative = singular_values.cumsum(0) / singular_values.sum().clamp_min(1e-30)
     return (cumulative < 1.0 - threshold).sum() + 1
 

@@ -29,9 +29,10 @@ class FeatureMetricsCallback(L.Callback):
     ``rewarms``, and with ``features=True`` on the task's fixed probe batch:
     ``feature_cov_change/<layer>`` (Eq. 3) and ``activation_change/<layer>`` (Eq. 4, fraction of
     flipped indicators) against the snapshot taken ``every_n_steps`` earlier (so T =
-    ``every_n_steps``), ``dead_units/<layer>``, ``rank/<layer>`` (srank; the attention layer's is
-    the attention-output rank of Fig. 8), ``update_norm`` (parameters, over the same interval),
-    ``param_norm``, ``param_norm/<tensor>`` and ``elr/<tensor>`` (Section 2.3).
+    ``every_n_steps``), ``dead_units/<layer>`` (fraction) and ``dead_unit_count/<layer>``,
+    ``rank/<layer>`` (srank; the attention layer's is the attention-output rank of Fig. 8; only
+    the model's ``rank_layers`` when it names them), ``update_norm`` (parameters, over the same
+    interval), ``param_norm``, ``param_norm/<tensor>`` and ``elr/<tensor>`` (Section 2.3).
 
     Everything is computed as device tensors and moved to the host in one transfer per row.
     Snapshots are part of the callback state, so a resumed run measures the same differences.
@@ -85,14 +86,18 @@ class FeatureMetricsCallback(L.Callback):
         activations = model.hidden_activations(pl_module.task.probe_inputs())
         model.train(was_training)
         relu_layers = set(getattr(model, "relu_layers", ()))
+        rank_layers = getattr(model, "rank_layers", None)  # None: every layer
         out: dict[str, Tensor] = {}
         current: dict[str, Tensor] = {}
         for name, pre in activations.items():
             features = torch.relu(pre) if name in relu_layers else pre
-            out[f"rank/{name}"] = M.effective_rank(features).float()
+            if rank_layers is None or name in rank_layers:
+                out[f"rank/{name}"] = M.effective_rank(features).float()
             current[f"features/{name}"] = features.detach().clone()
             if name in relu_layers:
-                out[f"dead_units/{name}"] = M.dead_unit_fraction(pre)
+                dead = M.dead_unit_mask(pre)
+                out[f"dead_units/{name}"] = dead.float().mean()
+                out[f"dead_unit_count/{name}"] = dead.sum()
                 current[f"pattern/{name}"] = M.activation_pattern(pre)
             if f"features/{name}" in self.snapshot:
                 out[f"feature_cov_change/{name}"] = M.feature_covariance_change(

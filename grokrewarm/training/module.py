@@ -10,7 +10,7 @@ the host only once per trigger window (CUSUM) and at metric steps.
 from __future__ import annotations
 
 import random
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 
 import lightning as L
 import numpy as np
@@ -18,9 +18,19 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
-from grokrewarm.method.param_groups import decay_param_groups
+from grokrewarm.method.interventions import update_even_ratio_abs
+from grokrewarm.method.param_groups import param_groups
 from grokrewarm.method.projection import NormProjection
 from grokrewarm.method.rewarm import RewarmController
+
+
+def _correct(outputs: Tensor, targets: Tensor) -> Tensor | None:
+    """Correct predictions in a batch, or ``None`` when the targets are not classes."""
+    if not targets.is_floating_point():
+        return (outputs.argmax(-1) == targets).sum()
+    if targets.ndim == 2 and targets.shape == outputs.shape and targets.shape[1] > 1:
+        return (outputs.argmax(-1) == targets.argmax(-1)).sum()
+    return None
 
 
 def _numpy_state_to_tensors(state: tuple) -> tuple:
@@ -46,12 +56,17 @@ class StepStream:
 
 
 class RewarmModule(L.LightningModule):
-    """Classification training under an optimizer, a projection and a re-warm controller.
+    """Supervised training under an optimizer, a projection and a re-warm controller.
 
     ``task`` is an ``nn.Module`` holding its data as buffers (it moves to the device with this
-    module) with ``train_batch(step)``, ``eval_splits()`` and ``probe_inputs()``.
-    ``optimizer`` is a partial ``torch.optim`` constructor taking parameter groups;
-    ``projection`` a partial :class:`NormProjection` taking the model, or ``None``.
+    module) with ``train_batch(step)``, ``eval_splits()`` (or ``eval_batches()``, batches per
+    split, for data too large to evaluate in one piece) and ``probe_inputs()``; optionally
+    ``loss(outputs, targets)`` (default: cross-entropy). ``optimizer`` is a partial
+    ``torch.optim`` constructor taking parameter groups; ``projection`` a partial
+    :class:`NormProjection` taking the model, or ``None``. ``interventions`` are callables
+    ``(step, model) -> bool`` asked before every step (e.g. Shrink & Perturb when data is added);
+    ``layer_lr`` a per-layer LR rule (Fig. 5 LHS), ``even_ratio_abs`` refreshed every
+    ``layer_lr_refresh_every`` steps.
     """
 
     def __init__(
@@ -64,6 +79,9 @@ class RewarmModule(L.LightningModule):
         weight_decay: float = 0.0,
         scale_decay: float = 0.0,
         eval_batch_size: int = 16384,
+        interventions: list[Callable[[int, nn.Module], bool]] | None = None,
+        layer_lr: str | None = None,
+        layer_lr_refresh_every: int = 1000,
     ) -> None:
         super().__init__()
         self.model = model
@@ -74,6 +92,11 @@ class RewarmModule(L.LightningModule):
         self.weight_decay = weight_decay
         self.scale_decay = scale_decay
         self.eval_batch_size = eval_batch_size
+        self.interventions = list(interventions or [])
+        if layer_lr_refresh_every < 1:
+            raise ValueError(f"layer_lr_refresh_every must be >= 1, got {layer_lr_refresh_every}")
+        self.layer_lr = layer_lr
+        self.layer_lr_refresh_every = layer_lr_refresh_every
         self.automatic_optimization = False
         self._loss_window: Tensor | None = None
         self._window_steps = 0
@@ -82,7 +105,7 @@ class RewarmModule(L.LightningModule):
 
     # -- optimization ------------------------------------------------------------------------
     def configure_optimizers(self):
-        groups = decay_param_groups(self.model, self.weight_decay, self.scale_decay)
+        groups = param_groups(self.model, self.weight_decay, self.scale_decay, self.layer_lr)
         optimizer = self.optimizer_factory(groups)
         self.controller.apply(optimizer, 0)  # so step-0 metrics (ELR) see the first LR
         return optimizer
@@ -90,11 +113,20 @@ class RewarmModule(L.LightningModule):
     def train_dataloader(self) -> StepStream:
         return StepStream(lambda: self.trainer.global_step)
 
-    def loss(self, logits: Tensor, labels: Tensor) -> Tensor:
-        return F.cross_entropy(logits, labels)
+    def loss(self, outputs: Tensor, targets: Tensor) -> Tensor:
+        task_loss = getattr(self.task, "loss", None)
+        return (
+            task_loss(outputs, targets)
+            if task_loss is not None
+            else F.cross_entropy(outputs, targets)
+        )
 
     def training_step(self, step: int) -> Tensor:
         optimizer = self.optimizers()
+        for intervention in self.interventions:
+            intervention(step, self.model)
+        if self.layer_lr == "even_ratio_abs" and step % self.layer_lr_refresh_every == 0:
+            update_even_ratio_abs(optimizer.optimizer.param_groups)  # one host sync per refresh
         self.last_lr = self.controller.apply(optimizer.optimizer, step)
         inputs, labels = self.task.train_batch(step)
         loss = self.loss(self.model(inputs), labels)
@@ -130,22 +162,35 @@ class RewarmModule(L.LightningModule):
         return mean
 
     # -- evaluation --------------------------------------------------------------------------
+    def _eval_batches(self) -> dict[str, Iterable[tuple[Tensor, Tensor]]]:
+        if hasattr(self.task, "eval_batches"):
+            return self.task.eval_batches()
+        size = self.eval_batch_size
+        return {
+            split: [(x[i : i + size], y[i : i + size]) for i in range(0, len(y), size)]
+            for split, (x, y) in self.task.eval_splits().items()
+        }
+
     @torch.no_grad()
     def evaluate(self) -> dict[str, Tensor]:
-        """Loss and accuracy on every split of the task, as device scalars (no host sync)."""
+        """Loss and accuracy on every split of the task, as device scalars (no host sync).
+
+        Accuracy is logged for classification: integer labels, or one-hot (float) targets whose
+        argmax is the class (MSE on one-hot targets); scalar regression gets the loss only."""
         was_training = self.model.training
         self.model.eval()
         results = {}
-        for split, (inputs, labels) in self.task.eval_splits().items():
-            loss_sum = torch.zeros((), device=labels.device)
-            correct = torch.zeros((), device=labels.device)
-            for start in range(0, len(labels), self.eval_batch_size):
-                chunk = slice(start, start + self.eval_batch_size)
-                logits = self.model(inputs[chunk])
-                loss_sum += self.loss(logits, labels[chunk]) * len(labels[chunk])
-                correct += (logits.argmax(-1) == labels[chunk]).sum()
-            results[f"{split}/loss"] = loss_sum / len(labels)
-            results[f"{split}/acc"] = correct / len(labels)
+        for split, batches in self._eval_batches().items():
+            loss_sum, correct, count = 0.0, 0.0, 0
+            for inputs, targets in batches:
+                outputs = self.model(inputs)
+                loss_sum = loss_sum + self.loss(outputs, targets) * len(targets)
+                hits = _correct(outputs, targets)
+                correct = None if hits is None else correct + hits
+                count += len(targets)
+            results[f"{split}/loss"] = loss_sum / count
+            if correct is not None:
+                results[f"{split}/acc"] = correct / count
         self.model.train(was_training)
         return results
 

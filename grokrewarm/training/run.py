@@ -98,6 +98,9 @@ def build(cfg: DictConfig, run_dir: Path) -> tuple[L.Trainer, RewarmModule]:
         projection=projection,
         weight_decay=cfg.optimizer.weight_decay,
         scale_decay=cfg.optimizer.scale_decay,
+        interventions=[instantiate(cfg.intervention)] if cfg.intervention.get("_target_") else [],
+        layer_lr=cfg.layer_lr.rule,
+        layer_lr_refresh_every=cfg.layer_lr.refresh_every,
     )
     loggers = [instantiate(spec) for spec in cfg.logger.values() if spec is not None]
     for logger in loggers:

@@ -12,6 +12,17 @@ CASES = {
     "offset": ["+experiment=fig3", "rewarm.offset=20"],
     # CUSUM firing often, with its loss window straddling the interruption (N % 4 != 0)
     "cusum": None,
+    # warm-starting interrupted exactly at the data addition (step N): the re-warm and Shrink &
+    # Perturb must happen once, after the resume; per-layer LRs refreshed off the interruption
+    "warm_start": [
+        "+experiment=fig4",
+        "intervention=shrink_perturb",
+        "projection=none",
+        "layer_lr=even_ratio_abs",
+        "layer_lr.refresh_every=7",
+        f"budget.vision.phase_steps={N}",
+        "metrics=eval_only",
+    ],
 }
 
 
@@ -38,6 +49,8 @@ def test_resume_gives_identical_parameters_and_metrics(
     rewarms = a["rewarm_controller"]["rewarm_steps"]
     if case == "cusum":  # the detector fired on both sides of the interruption
         assert any(step <= N for step in rewarms) and any(step > N for step in rewarms)
+    elif case == "warm_start":
+        assert rewarms == [N]
     else:  # the offset schedule re-warms by itself, no trigger
         assert rewarms == []
     metrics_a = pd.read_csv(straight / "metrics.csv")

@@ -14,6 +14,8 @@ import math
 import torch
 from torch import Tensor, nn
 
+from grokrewarm.domains.ordering import epoch_permutation
+
 OPERATIONS = {
     "+": lambda x, y, p: (x + y) % p,
     "-": lambda x, y, p: (x - y) % p,
@@ -112,8 +114,7 @@ class ModularArithmeticTask(nn.Module):
             return self.train_tokens, self.train_labels
         epoch, index = divmod(step, self.batches_per_epoch)
         if self._epoch_order[0] != epoch:  # one permutation (and one copy to the device) per epoch
-            generator = torch.Generator().manual_seed(self.seed * 1_000_003 + epoch)
-            order = torch.randperm(len(self.train_labels), generator=generator)
+            order = epoch_permutation(len(self.train_labels), self.seed, epoch)
             self._epoch_order = (epoch, order.to(self.train_tokens.device))
         rows = self._epoch_order[1][index * self.batch_size : (index + 1) * self.batch_size]
         return self.train_tokens[rows], self.train_labels[rows]

@@ -46,6 +46,8 @@ class ConvNet(nn.Module):
     init, near the "about 20" the paper reports for projected networks).
     """
 
+    relu_layers = ("conv1", "conv2", "conv3", "hidden")  # hidden_activations are ReLU inputs
+
     def __init__(
         self,
         num_classes: int = 10,
@@ -120,6 +122,17 @@ class CifarResNet18(ResNet):
             if isinstance(module, nn.BatchNorm2d):
                 # F.batch_norm takes bias=None; removed after torchvision's init, which sets it
                 module.register_parameter("bias", None)
+
+    # srank needs an SVD of [probe, channels x positions]: only the last block's output (the
+    # pooled features' source, Fig. 13) is small enough to measure on every metric row
+    rank_layers = ("layer4.1.relu2",)
+
+    @property
+    def relu_layers(self) -> tuple[str, ...]:
+        """Every ``hidden_activations`` entry is a ReLU input."""
+        return ("relu",) + tuple(
+            f"layer{i}.{j}.relu{k}" for i in range(1, 5) for j in range(2) for k in (1, 2)
+        )
 
     def reset_parameters(self) -> None:
         """Re-draw every parameter from torchvision's initialization (and reset BN statistics);

@@ -4,14 +4,14 @@ import pytest
 import torch
 from torch import nn
 
-from grokrewarm.domains.vision.interventions import (
+from grokrewarm.domains.vision.models import ConvNet, resnet18_cifar
+from grokrewarm.method.interventions import (
     dead_units,
     feature_rank,
     layerwise_param_groups,
     shrink_and_perturb,
     update_even_ratio_abs,
 )
-from grokrewarm.domains.vision.models import ConvNet, resnet18_cifar
 
 
 def _snapshot(model: nn.Module) -> dict[str, torch.Tensor]:

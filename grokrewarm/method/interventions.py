@@ -1,6 +1,7 @@
 """Warm-starting interventions and diagnostics (Lyle et al. 2025, Section 5, Fig. 5, B.5).
 
-- ``shrink_and_perturb``: the baseline of Section 5.1 (Ash & Adams, 2020).
+- ``shrink_and_perturb``: the baseline of Section 5.1 (Ash & Adams, 2020), and
+  ``ShrinkAndPerturbAt``, which applies it at given optimizer steps (e.g. when data is added).
 - ``layerwise_param_groups`` / ``update_even_ratio_abs``: the per-layer learning-rate rules of
   Fig. 5 LHS, as optimizer parameter groups carrying an ``lr_scale`` that the project's LR
   controller multiplies into the scheduled learning rate.
@@ -70,6 +71,31 @@ def shrink_and_perturb(
         param.mul_(shrink).add_(noise.to(param.device, param.dtype), alpha=perturb)
     for buffer, fresh_buffer in zip(model.buffers(), fresh.buffers(), strict=True):
         buffer.copy_(fresh_buffer)
+
+
+class ShrinkAndPerturbAt:
+    """Apply ``shrink_and_perturb`` to a model when training reaches one of ``steps``.
+
+    ``steps`` count optimizer steps already taken (so ``steps=[k]`` acts between the k-th and the
+    (k+1)-th update, where a ``FixedStepsTrigger([k])`` re-warms). The noise seed is a function of
+    ``(seed, step)``, so a resumed run draws the same noise as an uninterrupted one.
+    """
+
+    def __init__(self, steps, shrink: float = 0.4, perturb: float = 0.1, seed: int = 0) -> None:
+        self.steps = frozenset(int(s) for s in steps)
+        if not self.steps or any(s <= 0 for s in self.steps):
+            raise ValueError(f"steps must be a non-empty list of steps > 0, got {steps!r}")
+        if not 0.0 <= shrink <= 1.0 or perturb < 0.0:
+            raise ValueError(f"need 0 <= shrink <= 1 and perturb >= 0, got {shrink}, {perturb}")
+        self.shrink, self.perturb, self.seed = shrink, perturb, seed
+
+    def __call__(self, step: int, model: nn.Module) -> bool:
+        """Shrink and perturb ``model`` if ``step`` is one of the steps; return whether it did."""
+        if step not in self.steps:
+            return False
+        generator = torch.Generator().manual_seed(self.seed * 1_000_003 + step)
+        shrink_and_perturb(model, self.shrink, self.perturb, generator)
+        return True
 
 
 def _layers(model: nn.Module) -> list[tuple[str, list[nn.Parameter]]]:
