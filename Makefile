@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help setup quick figures test test-slow lint format bench wandb-sync clean
+.PHONY: help setup quick figures test test-slow lint format bench bench-vision wandb-sync clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -43,6 +43,9 @@ format: setup  ## ruff format and autofix
 
 bench: setup  ## framework vs bare PyTorch steps/s, and the cost of metrics
 	$(PY) -m grokrewarm.bench --out outputs/bench/grokking.json
+
+bench-vision: setup  ## image data path: device-resident vs DataLoader images/s, CNN and ResNet-18 epoch time
+	$(PY) -m grokrewarm.domains.vision.bench --out outputs/bench/vision.json
 
 wandb-sync: setup  ## upload offline W&B runs under outputs/ (needs `wandb login`)
 	find outputs -type d -name 'offline-run-*' -exec $(VENV)/bin/wandb sync {} +
