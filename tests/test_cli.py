@@ -74,12 +74,36 @@ def test_sweep_runs_its_jobs_and_renders_the_figure(run_cli, tmp_path):
     assert (again.stdout + again.stderr).count("is complete (DONE); skipping") == 2
 
 
-def test_every_experiment_runs_once_at_smoke_size(run_cli, tmp_path):
+def test_every_experiment_runs_once_at_smoke_size(experiments, run_cli, tmp_path):
     args = ["+experiment=glob(*)", *SMOKE, f"hydra.sweep.dir={tmp_path / 'all'}", "-m"]
+    result = run_cli(args, cwd=tmp_path, timeout=900)
+    assert result.returncode == 0, result.stderr[-3000:]
+    done = sorted(int(p.parent.name.split("_")[0]) for p in (tmp_path / "all").glob("*/DONE"))
+    assert done == list(range(len(experiments)))
+
+
+def test_warm_start_sweep_renders_its_figure_and_gap_table(run_cli, tmp_path):
+    sweep_dir = tmp_path / "fig4"
+    args = ["+experiment=fig4", *SMOKE, "metrics=eval_only", f"hydra.sweep.dir={sweep_dir}", "-m"]
     result = run_cli(args, cwd=tmp_path)
     assert result.returncode == 0, result.stderr[-3000:]
-    done = sorted(p.parent.name.split("_")[0] for p in (tmp_path / "all").glob("*/DONE"))
-    assert done == ["0", "1", "2"]
+    jobs = sorted(p.name for p in sweep_dir.iterdir() if p.is_dir())
+    assert jobs == [
+        "0_nap_fixed_f0.1_s0",
+        "1_none_fixed_f0.1_s0",
+        "2_nap_fixed_f1.0_s0",
+        "3_none_fixed_f1.0_s0",
+    ]
+    assert (sweep_dir / "fig4.png").stat().st_size > 10_000
+    summary = pd.read_csv(sweep_dir / "fig4_summary.csv")
+    assert sorted(summary["method"]) == ["nap_fixed", "nap_fixed", "none_fixed", "none_fixed"]
+    full = summary[summary.initial_fraction == 1.0]
+    assert (full["gap_to_100pct"] == 0).all()
+    for _, row in summary[summary.initial_fraction == 0.1].iterrows():
+        reference = full[full.method == row.method].final_test_acc_mean.item()
+        assert row.gap_to_100pct == pytest.approx(reference - row.final_test_acc_mean)
+    metrics = pd.read_csv(sweep_dir / jobs[0] / "metrics.csv")
+    assert metrics.rewarms.tolist() == [0, 0, 1, 1, 1]  # re-warmed at the addition (step 20)
 
 
 @pytest.mark.parametrize("logger", ["wandb", "tensorboard"])
