@@ -6,8 +6,8 @@ writes a small generated set in the real on-disk format (to exercise the real lo
 ``load_digits_images`` turns scikit-learn's bundled 8x8 digits into 32x32 RGB images (real images,
 so a quick run can show a warm-start gap, which random pixels cannot).
 
-Images stay ``uint8 [N, 3, H, W]`` until a batch is drawn; ``DeviceBatches`` keeps them on the
-training device and draws batches in an order that is a pure function of (seed, epoch).
+Images stay ``uint8 [N, 3, H, W]`` until a batch is drawn (``normalize_images``); the warm-start
+task (``grokrewarm.domains.vision.task``) keeps them on the training device.
 """
 
 from __future__ import annotations
@@ -16,7 +16,6 @@ import numbers
 import os
 import pickle
 import urllib.error
-from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -24,7 +23,6 @@ import torch
 from torch import Tensor
 from torchvision.datasets import CIFAR10
 
-from grokrewarm.domains.ordering import epoch_permutation
 from grokrewarm.network import url_reachable
 
 DATA_DIR_ENV = "GROKREWARM_DATA_DIR"
@@ -294,158 +292,3 @@ def normalize_images(images: Tensor, mean: Tensor, std: Tensor) -> Tensor:
     subtracting then dividing)."""
     scale = std.reciprocal().view(1, -1, 1, 1)
     return torch.addcmul(-mean.view(1, -1, 1, 1) * scale, images.float(), scale)
-
-
-class DeviceBatches:
-    """A uint8 image set held on the training device, served as normalized float batches.
-
-    No DataLoader: a batch is one gather and one fused normalization on the device. Training
-    batches come from the *active* subset (D_init in phase 1, all data in phase 2; Section 5) in a
-    per-epoch permutation that is a pure function of ``(seed, epoch)`` and the active set, so a
-    run restored with ``load_state_dict`` sees exactly the batches an uninterrupted one would.
-    Each epoch drops its last incomplete batch (constant batch size; a different remainder is
-    dropped each epoch). No augmentation: the paper names none.
-
-    The normalization is the per-channel mean and std of all ``images`` (pixel statistics, no
-    labels), computed once; pass ``mean``/``std`` to reuse a training set's for a test set.
-    """
-
-    def __init__(
-        self,
-        images: Tensor,
-        labels: Tensor,
-        batch_size: int,
-        seed: int = 0,
-        device: torch.device | str | None = None,
-        mean: Tensor | None = None,
-        std: Tensor | None = None,
-    ) -> None:
-        if images.dtype != torch.uint8 or images.ndim != 4:
-            raise ValueError(
-                f"images must be uint8 [N, C, H, W], got {images.dtype} {images.shape}"
-            )
-        if labels.shape != images.shape[:1]:
-            raise ValueError(f"labels {tuple(labels.shape)} do not match {len(images)} images")
-        if batch_size < 1:
-            raise ValueError(f"batch_size must be >= 1, got {batch_size}")
-        device = torch.device(device) if device is not None else images.device
-        self.images = images.to(device)
-        self.labels = labels.to(device, torch.int64)
-        self.batch_size = batch_size
-        self.seed = seed
-        if (mean is None) != (std is None):
-            raise ValueError("pass both mean and std, or neither")
-        if mean is None:
-            mean, std = channel_statistics(self.images)
-        self.channel_mean = torch.as_tensor(mean, dtype=torch.float32, device=device)
-        self.channel_std = torch.as_tensor(std, dtype=torch.float32, device=device)
-        self.active_indices = torch.arange(len(self.labels), device=device)
-        self.epoch = 0
-        self.position = 0  # batches of the current epoch already served
-        self._order_cache: tuple[int, Tensor] | None = None
-
-    def __len__(self) -> int:
-        """Batches per epoch of the active set."""
-        return self.batches_per_epoch
-
-    @property
-    def num_samples(self) -> int:
-        return len(self.labels)
-
-    @property
-    def effective_batch_size(self) -> int:
-        """``batch_size``, capped at the active set's size (a 10% subset may be smaller)."""
-        return min(self.batch_size, len(self.active_indices))
-
-    @property
-    def batches_per_epoch(self) -> int:
-        return len(self.active_indices) // self.effective_batch_size
-
-    def normalize(self, images: Tensor) -> Tensor:
-        """uint8 ``[n, C, H, W]`` to float32, standardized per channel."""
-        return normalize_images(images, self.channel_mean, self.channel_std)
-
-    def gather(self, indices: Tensor) -> tuple[Tensor, Tensor]:
-        """Normalized images and labels at ``indices`` (e.g. a fixed probe set for metrics)."""
-        indices = indices.to(self.images.device)
-        return self.normalize(self.images[indices]), self.labels[indices]
-
-    def ordered_batches(
-        self, batch_size: int | None = None, indices: Tensor | None = None
-    ) -> Iterator[tuple[Tensor, Tensor]]:
-        """All samples (or ``indices``) in order, last batch partial; for evaluation.
-
-        Leaves the training position untouched.
-        """
-        batch_size = batch_size or self.batch_size
-        if indices is None:
-            indices = torch.arange(self.num_samples, device=self.images.device)
-        for start in range(0, len(indices), batch_size):
-            yield self.gather(indices[start : start + batch_size])
-
-    def epoch_order(self, epoch: int) -> Tensor:
-        """The active indices in the order they are served during ``epoch``."""
-        if self._order_cache is None or self._order_cache[0] != epoch:
-            # one permutation (and one host-to-device copy) per epoch
-            permutation = epoch_permutation(len(self.active_indices), self.seed, epoch)
-            self._order_cache = (epoch, self.active_indices[permutation.to(self.images.device)])
-        return self._order_cache[1]
-
-    def _finish_epoch_if_done(self) -> None:
-        if self.position >= self.batches_per_epoch:
-            self.epoch += 1
-            self.position = 0
-
-    def next_batch(self) -> tuple[Tensor, Tensor]:
-        """The next training batch; moves on to the next epoch after the last one."""
-        self._finish_epoch_if_done()
-        start = self.position * self.effective_batch_size
-        rows = self.epoch_order(self.epoch)[start : start + self.effective_batch_size]
-        self.position += 1
-        return self.gather(rows)
-
-    def __iter__(self) -> Iterator[tuple[Tensor, Tensor]]:
-        """The remaining batches of the current epoch; afterwards ``epoch`` has advanced by one."""
-        self._finish_epoch_if_done()
-        while self.position < self.batches_per_epoch:
-            yield self.next_batch()
-        self._finish_epoch_if_done()
-
-    def set_active_indices(self, indices: Tensor) -> None:
-        """Train on ``indices`` from now on (the warm-start data addition of Section 5).
-
-        Called mid-epoch, the rest of that epoch is dropped and a new epoch begins, so the order
-        stays a function of (seed, epoch, active set) alone.
-        """
-        indices = torch.as_tensor(indices)
-        if indices.ndim != 1 or indices.numel() == 0 or indices.is_floating_point():
-            raise ValueError(f"indices must be a non-empty 1-D integer tensor, got {indices!r}")
-        if indices.min() < 0 or indices.max() >= self.num_samples:
-            raise ValueError(f"indices must lie in [0, {self.num_samples}), got {indices!r}")
-        if len(indices.unique()) != len(indices):
-            raise ValueError("indices contain duplicates")
-        if self.position > 0:
-            self.epoch += 1
-            self.position = 0
-        self.active_indices = indices.to(self.images.device, torch.int64)
-        self._order_cache = None
-
-    def state_dict(self) -> dict:
-        return {
-            "epoch": self.epoch,
-            "position": self.position,
-            "active_indices": self.active_indices.cpu(),
-            "seed": self.seed,
-            "batch_size": self.batch_size,
-            "num_samples": self.num_samples,
-        }
-
-    def load_state_dict(self, state: dict) -> None:
-        """Restore the position; the seed, batch size and data size must match the saved run's."""
-        for key in ("seed", "batch_size", "num_samples"):
-            if state[key] != getattr(self, key):
-                raise ValueError(f"saved {key}={state[key]} differs from this one's {key}")
-        self.active_indices = state["active_indices"].to(self.images.device, torch.int64)
-        self.epoch = state["epoch"]
-        self.position = state["position"]
-        self._order_cache = None

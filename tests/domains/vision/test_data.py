@@ -1,4 +1,3 @@
-import copy
 import pickle
 import socket
 from collections import Counter
@@ -12,11 +11,11 @@ from torchvision.datasets import CIFAR10
 from grokrewarm.domains.vision.data import (
     DATA_DIR_ENV,
     DatasetMissingError,
-    DeviceBatches,
     _CIFAR10WithoutChecksums,
     channel_statistics,
     load_cifar10,
     load_digits_images,
+    normalize_images,
     warm_start_split,
     write_cifar10_format,
 )
@@ -155,7 +154,7 @@ def _identity_labelled(n: int, seed: int = 0) -> tuple[torch.Tensor, torch.Tenso
 
 
 def test_channel_statistics_and_normalization():
-    images, labels = _identity_labelled(50)
+    images, _ = _identity_labelled(50)
     images[:, 1] = 7  # a constant channel
     mean, std = channel_statistics(images)
     as_float = images.double()
@@ -163,97 +162,9 @@ def test_channel_statistics_and_normalization():
     assert torch.allclose(std.double(), as_float.std(dim=(0, 2, 3), correction=0), atol=1e-5)
     assert mean[1] == 7 and std[1] == 0
     images[:, 1] = torch.arange(16, dtype=torch.uint8).reshape(4, 4)
-    batches = DeviceBatches(images, labels, batch_size=10)
-    x, y = batches.gather(torch.tensor([3]))
-    assert y.tolist() == [3]
-    expected = (images[3, 2, 1, 0].item() - batches.channel_mean[2]) / batches.channel_std[2]
-    assert torch.isclose(x[0, 2, 1, 0], expected)
-    everything = torch.cat([x for x, _ in batches.ordered_batches(batch_size=16)])
-    assert torch.allclose(everything.mean(dim=(0, 2, 3)), torch.zeros(3), atol=1e-5)
-    assert torch.allclose(everything.std(dim=(0, 2, 3), correction=0), torch.ones(3), atol=1e-5)
-
-
-def test_epoch_order_is_a_function_of_seed_and_epoch():
-    images, labels = _identity_labelled(103)
-    batches = DeviceBatches(images, labels, batch_size=10, seed=5)
-    assert len(batches) == 10  # the last 3 of each epoch's permutation are dropped
-    epoch_0 = torch.cat([y for _, y in batches])
-    assert batches.epoch == 1 and batches.position == 0
-    assert len(epoch_0) == 100 and len(epoch_0.unique()) == 100  # no repeats within an epoch
-    epoch_1 = torch.cat([y for _, y in batches])
-    assert not torch.equal(epoch_0, epoch_1)
-    same_seed = DeviceBatches(images, labels, batch_size=10, seed=5)
-    assert torch.equal(torch.cat([y for _, y in same_seed]), epoch_0)
-    other_seed = DeviceBatches(images, labels, batch_size=10, seed=6)
-    assert not torch.equal(torch.cat([y for _, y in other_seed]), epoch_0)
-
-
-def test_resume_mid_epoch_continues_exactly():
-    images, labels = _identity_labelled(64)
-    run = DeviceBatches(images, labels, batch_size=8, seed=2)
-    run.set_active_indices(torch.arange(0, 64, 2))  # a D_init of 32 rows: 4 batches per epoch
-    for _ in range(6):  # one epoch and two batches
-        run.next_batch()
-    saved = copy.deepcopy(run.state_dict())
-    assert (saved["epoch"], saved["position"]) == (1, 2)
-    continued = [run.next_batch() for _ in range(5)]  # crosses into epoch 2
-
-    resumed = DeviceBatches(images, labels, batch_size=8, seed=2)
-    resumed.load_state_dict(saved)
-    for (x_run, y_run), (x_resumed, y_resumed) in zip(
-        continued, [resumed.next_batch() for _ in range(5)], strict=True
-    ):
-        assert torch.equal(y_run, y_resumed) and torch.equal(x_run, x_resumed)
-    assert (resumed.epoch, resumed.position) == (2, 3)
-
-
-def test_resume_state_is_checked():
-    images, labels = _identity_labelled(16)
-    state = DeviceBatches(images, labels, batch_size=4, seed=1).state_dict()
-    with pytest.raises(ValueError, match="seed"):
-        DeviceBatches(images, labels, batch_size=4, seed=2).load_state_dict(state)
-
-
-def test_switching_the_active_set_is_the_data_addition():
-    images, labels = _identity_labelled(40)
-    initial, rest = warm_start_split(40, 0.25, seed=0)
-    batches = DeviceBatches(images, labels, batch_size=4, seed=0)
-    batches.set_active_indices(initial)
-    assert len(batches) == 2
-    phase_1 = torch.cat([y for _ in range(3) for _, y in batches])
-    assert set(phase_1.tolist()) <= set(initial.tolist())
-    assert batches.epoch == 3
-    batches.set_active_indices(torch.cat([initial, rest]))  # at an epoch boundary
-    assert batches.epoch == 3 and len(batches) == 10
-    phase_2 = torch.cat([y for _, y in batches])
-    assert sorted(phase_2.tolist()) == list(range(40))
-    batches.next_batch()
-    batches.set_active_indices(initial)  # mid-epoch: the rest of epoch 4 is dropped
-    assert (batches.epoch, batches.position) == (5, 0)
-
-
-def test_small_active_set_caps_the_batch_size():
-    images, labels = _identity_labelled(30)
-    batches = DeviceBatches(images, labels, batch_size=256)
-    batches.set_active_indices(torch.tensor([4, 9, 17]))
-    x, y = batches.next_batch()
-    assert x.shape == (3, 3, 4, 4) and sorted(y.tolist()) == [4, 9, 17]
-
-
-@pytest.mark.parametrize("indices", [[1, 1, 2], [0, 30], [], [[1, 2]]])
-def test_bad_active_sets_are_rejected(indices):
-    images, labels = _identity_labelled(30)
-    with pytest.raises(ValueError):
-        DeviceBatches(images, labels, batch_size=4).set_active_indices(torch.tensor(indices))
-
-
-def test_batches_do_not_depend_on_the_device(device):
-    images, labels = _identity_labelled(50)
-    reference = DeviceBatches(images, labels, batch_size=8, seed=3)
-    on_device = DeviceBatches(images, labels, batch_size=8, seed=3, device=device)
-    assert on_device.images.device.type == device
-    for _ in range(8):  # past the end of epoch 0
-        (x_ref, y_ref), (x, y) = reference.next_batch(), on_device.next_batch()
-        assert y.device.type == device and x.dtype == torch.float32
-        assert torch.equal(y.cpu(), y_ref)
-        assert torch.allclose(x.cpu(), x_ref, atol=1e-6)
+    mean, std = channel_statistics(images)
+    x = normalize_images(images, mean, std)
+    expected = (images[3, 2, 1, 0].item() - mean[2]) / std[2]
+    assert torch.isclose(x[3, 2, 1, 0], expected)
+    assert torch.allclose(x.mean(dim=(0, 2, 3)), torch.zeros(3), atol=1e-5)
+    assert torch.allclose(x.std(dim=(0, 2, 3), correction=0), torch.ones(3), atol=1e-5)

@@ -115,6 +115,9 @@ def test_the_task_moves_its_data_with_the_module(cifar_root, device):
     images, labels = task.train_batch(8)
     assert images.device.type == labels.device.type == torch.device(device).type
     assert images.dtype == torch.float32 and task.train_images.dtype == torch.uint8
+    reference, reference_labels = _task(cifar_root).train_batch(8)  # the same batch on the CPU
+    assert torch.equal(labels.cpu(), reference_labels)
+    torch.testing.assert_close(images.cpu(), reference)
 
 
 def test_clutter_images_keeps_labels_and_changes_the_images_deterministically():
