@@ -9,7 +9,14 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
-from grokrewarm.figures.runs import Run, _group, load_runs, plot_condition, summarize  # noqa: E402
+from grokrewarm.figures.runs import (  # noqa: E402
+    Run,
+    _group,
+    load_runs,
+    plot_condition,
+    save_figure,
+    summarize,
+)
 
 
 def _save(fig, sweep_dir: Path, name: str, title: str, runs: list[Run]) -> list[Path]:
@@ -19,12 +26,8 @@ def _save(fig, sweep_dir: Path, name: str, title: str, runs: list[Run]) -> list[
         f"{title}  [{budget} budget: x {task.op} y mod {task.p}, {task.train_fraction:.0%} train]",
         fontsize=10,
     )
-    paths = [sweep_dir / f"{name}.png", sweep_dir / f"{name}.pdf"]
-    for path in paths:
-        fig.savefig(path, dpi=130, bbox_inches="tight")
-    plt.close(fig)
     summarize(runs, sweep_dir / f"{name}_summary.csv")
-    return paths + [sweep_dir / f"{name}_summary.csv"]
+    return save_figure(fig, sweep_dir, name, dpi=130)
 
 
 def _colors(n: int):

@@ -85,3 +85,15 @@ def plot_condition(ax, group: list[Run], column: str, label: str, color) -> None
         ax.plot(s.index, s.values, color=color, alpha=0.3, linewidth=0.8)
     mean = pd.concat(series, axis=1).mean(axis=1)
     ax.plot(mean.index, mean.values, color=color, linewidth=1.8, label=label)
+
+
+def save_figure(fig, sweep_dir: Path, name: str, dpi: int = 110) -> list[Path]:
+    """Write ``<name>.png`` and ``.pdf`` into ``sweep_dir`` and close ``fig``; returns them and
+    the ``<name>_summary.csv`` beside them (which the renderer writes)."""
+    import matplotlib.pyplot as plt
+
+    paths = [sweep_dir / f"{name}.png", sweep_dir / f"{name}.pdf"]
+    for path in paths:
+        fig.savefig(path, dpi=dpi, bbox_inches="tight")
+    plt.close(fig)
+    return paths + [sweep_dir / f"{name}_summary.csv"]

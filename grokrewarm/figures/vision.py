@@ -19,7 +19,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
-from grokrewarm.figures.runs import Run, load_runs, plot_condition  # noqa: E402
+from grokrewarm.figures.runs import Run, load_runs, plot_condition, save_figure  # noqa: E402
 
 
 def method_of(run: Run) -> str:
@@ -153,11 +153,7 @@ def render_grid(
         fontsize=10,
     )
     fig.tight_layout()
-    paths = [sweep_dir / f"{name}.png", sweep_dir / f"{name}.pdf"]
-    for path in paths:
-        fig.savefig(path, dpi=110, bbox_inches="tight")
-    plt.close(fig)
-    return paths + [sweep_dir / f"{name}_summary.csv"]
+    return save_figure(fig, sweep_dir, name)
 
 
 def _colors(n: int):
