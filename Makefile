@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help setup quick figures test test-slow lint format bench bench-vision wandb-sync clean
+.PHONY: help setup quick figures test test-slow lint format bench bench-vision bench-atari wandb-sync clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -43,6 +43,9 @@ format: setup  ## ruff format and autofix
 
 bench: setup  ## framework vs bare PyTorch steps/s, and the cost of metrics
 	$(PY) -m grokrewarm.bench --out outputs/bench/grokking.json
+
+bench-atari: setup  ## Atari runner env steps/s and updates/s (DQN, Rainbow; both replay ratios) vs bare PyTorch
+	$(PY) -m grokrewarm.domains.atari.bench --out outputs/bench/atari.json
 
 bench-vision: setup  ## image data path: device-resident vs DataLoader images/s, CNN and ResNet-18 epoch time
 	$(PY) -m grokrewarm.domains.vision.bench --out outputs/bench/vision.json

@@ -17,9 +17,9 @@ log = logging.getLogger(__name__)
 
 
 def renderers() -> dict:
-    from grokrewarm.figures import grokking, vision
+    from grokrewarm.figures import atari, grokking, lazy_rich, vision
 
-    return {**grokking.FIGURES, **vision.FIGURES}
+    return {**grokking.FIGURES, **vision.FIGURES, **atari.FIGURES, **lazy_rich.FIGURES}
 
 
 def render(name: str, sweep_dir: str | Path) -> list[Path]:

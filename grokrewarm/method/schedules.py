@@ -142,3 +142,21 @@ class OffsetSchedule:
         if t < self.offset:
             return self.hold_lr
         return self.schedule(t - self.offset, peak_scale)
+
+
+@dataclass(frozen=True)
+class EarlyStoppedSchedule:
+    """Run ``schedule`` until ``stop_step``, then hold ``final_lr`` (Lyle et al. 2025 Fig. 11:
+    stop cycling at 3/4 of the budget and hold 1e-7, a stop that need not fall on a cycle end)."""
+
+    schedule: object
+    stop_step: int
+    final_lr: float
+
+    def __post_init__(self) -> None:
+        _check_positive(stop_step=self.stop_step, final_lr=self.final_lr)
+
+    def __call__(self, t: int, peak_scale: float = 1.0) -> float:
+        if t >= self.stop_step:
+            return self.final_lr
+        return self.schedule(t, peak_scale)

@@ -185,7 +185,9 @@ class RewarmModule(L.LightningModule):
             for inputs, targets in batches:
                 outputs = self.model(inputs)
                 loss_sum = loss_sum + self.loss(outputs, targets) * len(targets)
-                hits = _correct(outputs, targets)
+                # a regression task with vector targets sets `classification = False`
+                classes = getattr(self.task, "classification", True)
+                hits = _correct(outputs, targets) if classes else None
                 correct = None if hits is None else correct + hits
                 count += len(targets)
             results[f"{split}/loss"] = loss_sum / count

@@ -27,6 +27,7 @@ from grokrewarm.training.callbacks import (
     PreemptionCheckpoint,
     StepProgressBar,
 )
+from grokrewarm.training.lazy_callbacks import apply_laziness
 from grokrewarm.training.loggers import finish_wandb
 from grokrewarm.training.module import RewarmModule
 
@@ -89,12 +90,15 @@ def build(cfg: DictConfig, run_dir: Path) -> tuple[L.Trainer, RewarmModule]:
     L.seed_everything(cfg.seed, workers=True, verbose=False)
     task = instantiate(cfg.task)
     model = instantiate(cfg.model, **task.model_kwargs())
+    controller = instantiate(cfg.rewarm.controller)
+    # init scale, then the centred output scale with the LR times 1/alpha^2 (Kumar, Omnigrok)
+    model = apply_laziness(model, controller, cfg.get("init_scale", 1.0), cfg.get("output_scale"))
     projection = instantiate(cfg.projection) if cfg.projection.get("_target_") else None
     module = RewarmModule(
         model=model,
         task=task,
         optimizer=instantiate(cfg.optimizer.factory),
-        controller=instantiate(cfg.rewarm.controller),
+        controller=controller,
         projection=projection,
         weight_decay=cfg.optimizer.weight_decay,
         scale_decay=cfg.optimizer.scale_decay,
@@ -107,7 +111,10 @@ def build(cfg: DictConfig, run_dir: Path) -> tuple[L.Trainer, RewarmModule]:
         if isinstance(logger, WandbLogger):  # the resolved config, beside the metrics
             logger.log_hyperparams(OmegaConf.to_container(cfg, resolve=True))
     callbacks = [
-        FeatureMetricsCallback(**cfg.metrics),
+        # a metrics option with a _target_ builds its own callback (metrics=lazy)
+        instantiate(cfg.metrics)
+        if cfg.metrics.get("_target_")
+        else FeatureMetricsCallback(**cfg.metrics),
         DoneMarker(run_dir),
         PreemptionCheckpoint(run_dir / "checkpoints" / "last.ckpt"),
         ModelCheckpoint(

@@ -131,3 +131,232 @@ def test_every_group_option_composes(group, option, compose_run, tmp_path):
         assert "csv" in node  # the CSV file is always written: figures read it
     else:
         assert node
+
+
+ATARI = ["fig6", "fig7", "fig10", "fig11", "fig12"]
+
+
+@pytest.mark.parametrize("budget", BUDGETS)
+@pytest.mark.parametrize("experiment", ATARI)
+def test_atari_experiment_composes_and_builds(experiment, budget, compose_run, tmp_path):
+    from grokrewarm.domains.atari.networks import AtariNetwork
+
+    cfg = compose_run([f"+experiment={experiment}", f"budget={budget}"], tmp_path)
+    assert cfg.runner == "grokrewarm.domains.atari.train.train"
+    assert cfg.optimizer.factory.eps == 1.5e-4 and cfg.rewarm.lr == 6.25e-5
+    assert isinstance(instantiate(cfg.agent.network, num_actions=4), AtariNetwork)
+    assert instantiate(cfg.rewarm.controller).lr(0) > 0
+    assert cfg.budget.atari.learning_starts < cfg.budget.atari.frames
+    assert cfg.env.game in cfg.env.game_lists.atari57
+    assert "${" not in str(cfg.condition)
+
+
+@pytest.mark.parametrize(
+    ("overrides", "check"),
+    [
+        (["agent=dqn"], lambda c: c.agent.n_step == 1 and c.agent.priority_alpha == 0),
+        (["agent=rainbow"], lambda c: c.agent.network.atoms == 51 and c.agent.n_step == 3),
+        (["rewarm=early_stopped_at"], lambda c: c.rewarm.final_lr == 1e-7),
+        (["env=ale"], lambda c: c.env.repeat_action_probability == 0.0),
+    ],
+)
+def test_atari_group_options_compose(overrides, check, compose_run, tmp_path):
+    cfg = compose_run(["+experiment=fig7", "budget=smoke", *overrides], tmp_path)
+    assert check(cfg)
+
+
+def _sweep_size(experiment: str, budget: str) -> int:
+    """Jobs the union sweeper would launch: per panel, the product of its swept values and the
+    shared params."""
+    from hydra import compose, initialize_config_dir
+    from hydra.core.global_hydra import GlobalHydra
+    from hydra.core.hydra_config import HydraConfig
+    from omegaconf import OmegaConf
+
+    from grokrewarm.compose import CONF_DIR
+
+    GlobalHydra.instance().clear()
+    with initialize_config_dir(str(CONF_DIR), version_base="1.3"):
+        cfg = compose(
+            "config", [f"+experiment={experiment}", f"budget={budget}"], return_hydra_config=True
+        )
+    HydraConfig.instance().set_config(cfg)
+    sweeper = OmegaConf.to_container(cfg.hydra.sweeper, resolve=True)
+    GlobalHydra.instance().clear()
+
+    def size(grid: dict) -> int:
+        n = 1
+        for value in grid.values():
+            n *= len(value) if isinstance(value, list) else 1
+        return n
+
+    return size(sweeper["params"]) * sum(size(p) for p in sweeper["panels"].values())
+
+
+@pytest.mark.parametrize(
+    ("experiment", "paper", "quick"),
+    [
+        ("fig6", (4 * 57 + 3 * 20) * 3, 7),
+        ("fig7", 4 * 2 * 20 * 3, 8),
+        ("fig10", 4 * 20 * 3, 4),
+        ("fig11", 5 * 57 * 3, 5),
+        ("fig12", 4 * 57 * 3, 4),
+    ],
+)
+def test_atari_sweeps_are_one_job_per_game_seed_and_variant(experiment, paper, quick):
+    assert _sweep_size(experiment, "paper") == paper
+    assert _sweep_size(experiment, "quick") == quick
+
+
+LAZY_RICH = [
+    "kumar_fig2",
+    "kumar_fig3",
+    "kumar_fig4",
+    "kumar_fig5",
+    "omnigrok_fig2",
+    "omnigrok_fig3",
+    "omnigrok_fig7",
+]
+# experiment -> (task class, model class, optimizer, LR at step 0 for the default alpha)
+LAZY_RICH_BUILDS = {
+    "kumar_fig2": ("ModularAdditionMLPTask", "ModularAdditionMLP", "SGD"),
+    "kumar_fig3": ("PolynomialTask", "CommitteeMachine", "SGD"),
+    "kumar_fig4": ("PolynomialTask", "CommitteeMachine", "SGD"),
+    "kumar_fig5": ("EigenvectorLabelTask", "CommitteeMachine", "SGD"),
+    "omnigrok_fig2": ("TeacherStudentTask", "Sequential", "AdamW"),
+    "omnigrok_fig7": ("ModularArithmeticTask", "GrokTransformer", "AdamW"),
+    "omnigrok_fig3": ("MnistTask", "OmnigrokMLP", "AdamW"),  # smoke: offline 8x8 digits
+}
+
+
+def test_the_lazy_rich_figures_are_experiments(experiments):
+    assert set(LAZY_RICH) <= set(experiments)
+
+
+@pytest.mark.parametrize("budget", BUDGETS)
+@pytest.mark.parametrize("experiment", LAZY_RICH)
+def test_lazy_rich_experiment_composes_with_its_budget(experiment, budget, compose_run, tmp_path):
+    cfg = compose_run([f"+experiment={experiment}", f"budget={budget}"], tmp_path)
+    assert cfg.experiment == experiment and cfg.budget.name == budget
+    assert cfg.metrics._target_.endswith("LazinessMetricsCallback")
+    assert cfg.trainer.max_steps == cfg.budget.steps > 0
+    assert cfg.metrics.every_n_steps <= cfg.budget.steps
+    assert list(cfg.budget.seeds) == list(cfg.budget.lazy_rich.seeds)
+    assert "${" not in str(cfg.condition)
+    if experiment.startswith("kumar"):  # vanilla GD, centred output scale
+        assert cfg.optimizer.factory._target_ == "torch.optim.SGD"
+        assert cfg.optimizer.factory.momentum == 0.0 and cfg.optimizer.weight_decay == 0.0
+        assert cfg.output_scale._target_.endswith("CenteredOutputScale")
+    else:
+        assert cfg.optimizer.factory._target_ == "torch.optim.AdamW"
+        assert "_target_" not in cfg.output_scale
+
+
+@pytest.mark.parametrize("experiment", sorted(LAZY_RICH_BUILDS))
+def test_lazy_rich_experiment_builds_its_task_model_and_optimizer(
+    experiment, compose_run, tmp_path
+):
+    from grokrewarm.training.run import build
+
+    cfg = compose_run([f"+experiment={experiment}", "budget=smoke"], tmp_path)
+    _, module = build(cfg, tmp_path)
+    task_class, model_class, optimizer = LAZY_RICH_BUILDS[experiment]
+    model = module.model
+    inner = model.model if hasattr(model, "initial_model") else model
+    assert type(module.task).__name__ == task_class
+    assert type(inner).__name__ == model_class
+    assert type(module.configure_optimizers()).__name__ == optimizer
+    x, y = module.task.train_batch(0)
+    assert torch.isfinite(module.loss(model(x), y))
+
+
+def test_paper_budgets_match_the_papers(compose_run, tmp_path):
+    fig3 = compose_run(["+experiment=kumar_fig3"], tmp_path)
+    assert (fig3.task.dim, fig3.task.n_train, fig3.model.width, fig3.model.eps) == (
+        100,
+        550,
+        500,
+        0.02,
+    )
+    assert fig3.trainer.max_steps == 100_000 and fig3.rewarm.lr == 500.0  # eta = N / alpha^2
+    fig5 = compose_run(["+experiment=kumar_fig5"], tmp_path)
+    assert list(fig5.budget.lazy_rich.eigenvector.js) == [1, 70, 100]
+    assert (fig5.task.n_train, fig5.task.width, fig5.task.eps) == (100, 2, 0.25)
+    fig2 = compose_run(["+experiment=kumar_fig2"], tmp_path)
+    assert (fig2.task.p, fig2.task.train_fraction, fig2.model.width, fig2.rewarm.lr) == (
+        23,
+        0.9,
+        100,
+        100.0,
+    )
+    teacher = compose_run(["+experiment=omnigrok_fig2"], tmp_path)
+    assert teacher.rewarm.lr == 3e-4 and teacher.trainer.max_steps == 100_000
+    mnist = compose_run(["+experiment=omnigrok_fig3"], tmp_path)
+    assert (mnist.task.n_train, mnist.task.batch_size, mnist.init_scale) == (1000, 200, 8.0)
+    assert mnist.optimizer.weight_decay == 0.01 and mnist.rewarm.lr == 1e-3
+    assert mnist.task.dataset == "mnist" and mnist.task.download is False
+    fig7 = compose_run(["+experiment=omnigrok_fig7"], tmp_path)
+    assert (fig7.task.p, fig7.task.train_fraction, fig7.model.norm) == (113, 0.3, "none")
+    assert fig7.optimizer.weight_decay == 1.0 and fig7.rewarm.lr == 1e-3
+
+
+@pytest.mark.parametrize(
+    ("experiment", "paper", "quick"),
+    [
+        ("kumar_fig3", 3 * (5 + 4), 4 + 2),
+        ("kumar_fig4", 3, 1),
+        ("kumar_fig5", 3 * 3, 3),
+        ("kumar_fig2", 3 * 4, 3),
+        ("omnigrok_fig2", 3 * (2 * 3 + 8), 2 * 2 + 4),
+        ("omnigrok_fig3", 3 * (2 + 6 * 3), 2 + 2),
+        ("omnigrok_fig7", 3 * 2, 2),
+    ],
+)
+def test_lazy_rich_sweep_sizes(experiment, paper, quick):
+    def jobs(budget: str) -> int:  # an experiment without panels is one panel ("main")
+        return _sweep_size(experiment, budget) or _sweep_size_without_panels(experiment, budget)
+
+    assert jobs("paper") == paper
+    assert jobs("quick") == quick
+
+
+def _sweep_size_without_panels(experiment: str, budget: str) -> int:
+    from hydra import compose, initialize_config_dir
+    from hydra.core.global_hydra import GlobalHydra
+    from omegaconf import OmegaConf
+
+    from grokrewarm.compose import CONF_DIR
+
+    GlobalHydra.instance().clear()
+    with initialize_config_dir(str(CONF_DIR), version_base="1.3"):
+        cfg = compose(
+            "config", [f"+experiment={experiment}", f"budget={budget}"], return_hydra_config=True
+        )
+    params = OmegaConf.to_container(cfg.hydra.sweeper.params, resolve=True)
+    GlobalHydra.instance().clear()
+    n = 1
+    for value in params.values():
+        n *= len(value) if isinstance(value, list) else 1
+    return n
+
+
+@pytest.mark.parametrize(
+    ("overrides", "check"),
+    [
+        (["output_scale=none"], lambda c: "_target_" not in c.output_scale),
+        (["output_scale=centered"], lambda c: c.output_scale.alpha == 1.0),
+        (["optimizer=sgd"], lambda c: c.optimizer.factory.momentum == 0.0),
+        (["metrics=lazy"], lambda c: c.metrics.alignment_size == 100),
+        (["init_scale=8.0", "projection=sphere"], lambda c: c.projection.scope == "global"),
+        (["task=polynomial", "model=committee_machine"], lambda c: c.model.hermite_degree is None),
+        (
+            ["task=polynomial", "task.hermite_degree=3", "model=committee_machine"],
+            lambda c: c.model.hermite_degree == 3,
+        ),
+        (["task=mnist", "model=omnigrok_mlp"], lambda c: c.task.dataset == "digits"),
+        (["task=mnist", "budget=quick"], lambda c: c.task.dataset == "mnist"),
+    ],
+)
+def test_lazy_rich_group_options_compose(overrides, check, compose_run, tmp_path):
+    cfg = compose_run(["budget=smoke", *overrides], tmp_path)
+    assert check(cfg)

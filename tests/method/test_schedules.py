@@ -73,3 +73,15 @@ def test_offset_schedule():
 def test_invalid_schedules_fail_at_construction(build):
     with pytest.raises(ValueError):
         build()
+
+
+def test_early_stopped_schedule_switches_mid_cycle():
+    from grokrewarm.method.schedules import EarlyStoppedSchedule
+
+    cyclic = CyclicSchedule(min_lr=1e-6, max_lr=6.25e-5, period=100, warmup_fraction=0.1)
+    s = EarlyStoppedSchedule(cyclic, stop_step=150, final_lr=1e-7)
+    for t in (0, 9, 55, 149):
+        assert s(t) == cyclic(t)
+    assert s(150) == 1e-7 and s(10**9) == 1e-7
+    with pytest.raises(ValueError):
+        EarlyStoppedSchedule(cyclic, stop_step=0, final_lr=1e-7)

@@ -1,0 +1,147 @@
+"""``python -m grokrewarm.domains.atari.bench``: environment steps/s and learner updates/s of
+the Atari runner for DQN and Rainbow at both replay ratios on this machine's device, next to a
+bare PyTorch DQN update loop (same network, batch size and optimizer) timed in the same process.
+
+Each runner measurement trains for ``2 W`` frames with learning starting at ``W`` and metric rows
+every ``W``: the second row's frames/s is the steady state with learning (acting, environment,
+replay writes, sampling, updates, projection; checkpoints off).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import tempfile
+import time
+from pathlib import Path
+
+import pandas as pd
+import torch
+from torch.nn import functional as F
+
+from grokrewarm.compose import compose_job
+from grokrewarm.domains.atari.env import AtariEnvs
+from grokrewarm.domains.atari.networks import AtariNetwork
+from grokrewarm.domains.atari.train import resolve_device, train
+
+
+def env_steps_per_second(game: str, num_envs: int, steps: int) -> float:
+    envs = AtariEnvs(game, num_envs=num_envs, seed=0)
+    envs.reset()
+    actions = torch.randint(0, envs.num_actions, (steps, num_envs)).numpy()
+    start = time.perf_counter()
+    for a in actions:
+        envs.step(a)
+    elapsed = time.perf_counter() - start
+    envs.close()
+    return steps * num_envs / elapsed
+
+
+def bare_dqn_updates_per_second(device: torch.device, updates: int, batch_size: int = 32) -> float:
+    """Nature-CNN DQN updates in a plain loop: Huber TD loss against a target network, fused
+    Adam (lr 6.25e-5, eps 1.5e-4), uint8 batches already on the device."""
+    online = AtariNetwork(4).to(device)
+    target = AtariNetwork(4).to(device).requires_grad_(False)
+    optimizer = torch.optim.Adam(online.parameters(), lr=6.25e-5, eps=1.5e-4, fused=True)
+    obs = torch.randint(0, 256, (batch_size, 4, 84, 84), dtype=torch.uint8, device=device)
+    next_obs = torch.randint(0, 256, (batch_size, 4, 84, 84), dtype=torch.uint8, device=device)
+    actions = torch.randint(0, 4, (batch_size,), device=device)
+    rewards = torch.rand(batch_size, device=device)
+
+    def update() -> None:
+        q = online(obs).gather(1, actions[:, None]).squeeze(1)
+        with torch.no_grad():
+            td_target = rewards + 0.99 * target(next_obs).max(dim=1).values
+        loss = F.smooth_l1_loss(q, td_target)
+        optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        optimizer.step()
+
+    for _ in range(5):
+        update()
+    _sync(device)
+    start = time.perf_counter()
+    for _ in range(updates):
+        update()
+    _sync(device)
+    return updates / (time.perf_counter() - start)
+
+
+def _sync(device: torch.device) -> None:
+    if device.type == "cuda":
+        torch.cuda.synchronize()
+
+
+def runner_rates(agent: str, replay_ratio: float, window_frames: int, threads: int | None) -> dict:
+    """Steady-state agent steps/s and updates/s of the real runner (one env, smoke budget's
+    small replay), read from its second metrics row."""
+    overrides = [
+        "+experiment=fig7",
+        "budget=smoke",
+        f"agent={agent}",
+        f"agent.replay_ratio={replay_ratio}",
+        "agent.checkpoint_replay=false",
+        f"budget.atari.frames={2 * window_frames}",
+        f"budget.atari.learning_starts={window_frames}",
+        f"budget.atari.metrics_every={window_frames}",
+        f"budget.atari.checkpoint_every={10 * window_frames}",
+        f"budget.atari.replay_capacity={max(1000, window_frames)}",
+        f"budget.atari.torch_threads={threads or 'null'}",
+    ]
+    with tempfile.TemporaryDirectory() as run_dir:
+        train(compose_job(overrides, run_dir), run_dir)
+        row = pd.read_csv(Path(run_dir) / "metrics.csv").iloc[-1]
+    steps_per_second = row["fps"] / 4
+    return {
+        "agent": agent,
+        "replay_ratio": replay_ratio,
+        "env_steps_per_s": steps_per_second,
+        "updates_per_s": steps_per_second * replay_ratio,
+    }
+
+
+def main(argv: list[str] | None = None) -> dict:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--window-frames", type=int, default=2000, help="timed frames per run")
+    parser.add_argument("--bare-updates", type=int, default=200)
+    parser.add_argument("--threads", type=int, default=None, help="torch threads (default: all)")
+    parser.add_argument("--out", type=Path, default=None, help="also write the numbers as JSON")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.WARNING)
+    if args.threads:
+        torch.set_num_threads(args.threads)
+    device = resolve_device("auto")
+    results = {
+        "device": str(device) if device.type == "cpu" else torch.cuda.get_device_name(device),
+        "torch_threads": torch.get_num_threads(),
+        "env_only_steps_per_s": env_steps_per_second("breakout", 1, 2000),
+        "bare_dqn_updates_per_s": bare_dqn_updates_per_second(device, args.bare_updates),
+        "runner": [
+            runner_rates(agent, ratio, args.window_frames, args.threads)
+            for agent in ("dqn", "rainbow")
+            for ratio in (0.25, 1.0)
+        ],
+    }
+    bare = results["bare_dqn_updates_per_s"]
+    print(f"device: {results['device']} (torch threads {results['torch_threads']})")
+    print(
+        f"environment alone (breakout, 1 env, random actions): "
+        f"{results['env_only_steps_per_s']:.0f} agent steps/s"
+    )
+    print(f"bare PyTorch DQN update loop: {bare:.1f} updates/s")
+    print(f"{'agent':8} {'replay ratio':>12} {'env steps/s':>12} {'updates/s':>10} {'vs bare':>8}")
+    for row in results["runner"]:
+        row["updates_vs_bare_dqn"] = row["updates_per_s"] / bare
+        print(
+            f"{row['agent']:8} {row['replay_ratio']:>12g} {row['env_steps_per_s']:>12.1f} "
+            f"{row['updates_per_s']:>10.1f} {row['updates_vs_bare_dqn']:>8.2f}"
+        )
+    if args.out:
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        args.out.write_text(json.dumps(results, indent=2))
+    return results
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,384 @@
+"""Train one agent (DQN or Rainbow) on one Atari game: ``train(cfg, run_dir) -> final metrics``.
+
+The Hydra runner for the Atari experiments (``runner: grokrewarm.domains.atari.train.train``),
+with the contract of ``grokrewarm.training.run.train``: resume from
+``<run_dir>/checkpoints/last.ckpt``, ``metrics.csv`` through the project's loggers, ``DONE`` at
+the end. Plain PyTorch, read top to bottom: ``AtariRun.fit`` is the whole loop.
+
+Time is counted in frames (agent steps x frameskip 4) everywhere: the budget, the LR schedule's
+``t`` (so a 4M-frame cycle period is written as 4_000_000), target syncs, resets, epsilon,
+metric rows and checkpoints. The replay ratio is learner updates per agent step.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import logging
+import math
+import os
+import random
+import signal
+import threading
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+from hydra.utils import instantiate
+from lightning.pytorch.loggers import WandbLogger
+from omegaconf import DictConfig, OmegaConf
+
+from grokrewarm.domains.atari.env import AtariEnvs
+from grokrewarm.domains.atari.evaluation import human_normalized, random_human_scores
+from grokrewarm.domains.atari.learner import c51_loss, dqn_loss, q_values
+from grokrewarm.domains.atari.networks import ProjectedWeights, reset_layers
+from grokrewarm.domains.atari.replay import FrameReplay
+from grokrewarm.training.loggers import finish_wandb
+from grokrewarm.training.run import write_metadata
+
+log = logging.getLogger(__name__)
+
+PREEMPTION_SIGNALS = ("SIGUSR2", "SIGTERM")  # submitit's requeue signal; a scheduler's stop
+
+
+def train(cfg: DictConfig, run_dir: str | Path) -> dict:
+    """Train (or resume, or skip if ``DONE``) the run in ``run_dir``; return its final metrics."""
+    run_dir = Path(run_dir)
+    run_dir.mkdir(parents=True, exist_ok=True)
+    done = run_dir / "DONE"
+    if done.is_file() and not cfg.force:
+        final = json.loads(done.read_text())
+        if final["frames"] >= cfg.budget.atari.frames:
+            log.info(f"{run_dir} is complete (DONE); skipping. Pass force=true to train again.")
+            return final
+    done.unlink(missing_ok=True)
+    OmegaConf.save(cfg, run_dir / "config.yaml", resolve=True)
+    write_metadata(run_dir, cfg)
+    run = AtariRun(cfg, run_dir)
+    try:
+        final = run.fit()
+    finally:
+        run.close()
+        finish_wandb()
+    if final["frames"] >= cfg.budget.atari.frames:
+        done.write_text(json.dumps(final))
+    return final
+
+
+def resolve_device(name: str) -> torch.device:
+    if name == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    return torch.device(name)
+
+
+class AtariRun:
+    """Everything one run owns: environments, networks, optimizer, LR controller, projection,
+    replay, counters, loggers; ``fit`` runs the loop until the frame budget."""
+
+    def __init__(self, cfg: DictConfig, run_dir: Path) -> None:
+        self.cfg, self.run_dir, self.agent, self.budget = cfg, run_dir, cfg.agent, cfg.budget.atari
+        self.device = resolve_device(self.agent.device)
+        if self.budget.torch_threads:
+            torch.set_num_threads(self.budget.torch_threads)
+        random.seed(cfg.seed)
+        torch.manual_seed(cfg.seed)
+        self.rng = np.random.default_rng(cfg.seed)
+        env_cfg = {k: v for k, v in cfg.env.items() if k not in ("game_lists",)}
+        self.envs = AtariEnvs(**env_cfg, seed=cfg.seed)
+        self.frameskip = cfg.env.frameskip
+        self.online = instantiate(self.agent.network, num_actions=self.envs.num_actions)
+        self.online.to(self.device).train()  # train mode always: noisy nets act with noise
+        self.target = copy.deepcopy(self.online).requires_grad_(False)
+        self.optimizer = instantiate(cfg.optimizer.factory)(
+            self.online.parameters(), weight_decay=cfg.optimizer.weight_decay
+        )
+        self.controller = instantiate(cfg.rewarm.controller)
+        self.projection = (
+            instantiate(cfg.projection)(ProjectedWeights(self.online.weight_matrices()))
+            if cfg.projection.get("_target_")
+            else None
+        )
+        atoms = self.agent.network.atoms
+        self.support = (
+            torch.linspace(self.agent.v_min, self.agent.v_max, atoms, device=self.device)
+            if atoms > 1
+            else None
+        )
+        self.replay = FrameReplay(
+            capacity=self.budget.replay_capacity,
+            num_envs=cfg.env.num_envs,
+            n_step=self.agent.n_step,
+            gamma=self.agent.gamma,
+            alpha=self.agent.priority_alpha,
+        )
+        self.loggers = [instantiate(spec) for spec in cfg.logger.values() if spec is not None]
+        for logger in self.loggers:
+            if isinstance(logger, WandbLogger):
+                logger.log_hyperparams(OmegaConf.to_container(cfg, resolve=True))
+        # counters (all checkpointed)
+        self.frames = 0
+        self.updates = 0
+        self.updates_owed = 0.0  # fractional updates earned at the replay ratio
+        self.resets = 0
+        self.next_target_sync = self.agent.target_update_frames
+        self.next_reset = self.agent.reset.period_frames or math.inf
+        self.next_metrics = self.budget.metrics_every
+        self.next_checkpoint = self.budget.checkpoint_every
+        self._clear_window()
+        self._pending_priorities = None
+        self._signal = None
+        self._previous_handlers: dict = {}
+
+    # -- acting -------------------------------------------------------------------------------
+
+    def epsilon(self) -> float:
+        """1 while the replay fills (uniform random warmup), then linear from ``start`` to
+        ``end`` over ``decay_frames`` (Dopamine's linearly decaying epsilon)."""
+        eps = self.agent.epsilon
+        since = self.frames - self.budget.learning_starts
+        if since < 0:
+            return 1.0
+        return eps.end + (eps.start - eps.end) * max(0.0, 1.0 - since / eps.decay_frames)
+
+    def act(self, obs: np.ndarray) -> np.ndarray:
+        epsilon = self.epsilon()
+        random_actions = self.rng.integers(0, self.envs.num_actions, size=len(obs))
+        if epsilon >= 1.0:
+            return random_actions
+        with torch.no_grad():
+            obs_t = torch.from_numpy(obs).to(self.device, non_blocking=True)
+            greedy = q_values(self.online, obs_t, self.support).argmax(dim=1).cpu().numpy()
+        explore = self.rng.random(len(obs)) < epsilon
+        return np.where(explore, random_actions, greedy)
+
+    # -- learning -----------------------------------------------------------------------------
+
+    def learning_ready(self) -> bool:
+        """Enough frames seen, and the replay holds the warmup's worth of rows (after a resume
+        without a saved replay, it fills again first)."""
+        rows = self.replay.written * self.cfg.env.num_envs * self.frameskip
+        return self.frames >= self.budget.learning_starts and rows >= self.budget.learning_starts
+
+    def learn(self) -> None:
+        """One update: sample, hand the previous batch's priorities to the tree (the only host
+        sync, overlapped with this batch's sampling), step Adam at the scheduled LR, project."""
+        beta0 = self.agent.priority_beta
+        beta = beta0 + (1.0 - beta0) * min(1.0, self.frames / self.budget.frames)
+        batch = self.replay.sample(self.agent.batch_size, self.rng, beta)
+        if self._pending_priorities is not None:
+            indices, priorities = self._pending_priorities
+            self.replay.update_priorities(indices, priorities.cpu().numpy())
+        indices = batch.pop("indices")
+        batch = {
+            k: torch.from_numpy(v).to(self.device, non_blocking=True) for k, v in batch.items()
+        }
+        if self.support is None:
+            loss, priorities = dqn_loss(self.online, self.target, batch, self.agent.double_q)
+        else:
+            loss, priorities = c51_loss(self.online, self.target, batch, self.support)
+        loss = (batch["weights"] * loss).mean()
+        self.controller.apply(self.optimizer, self.frames)
+        self.optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        self.optimizer.step()
+        self.updates += 1
+        if self.projection is not None:
+            self.projection.maybe_project(self.updates)
+        if self.agent.priority_alpha > 0:
+            self._pending_priorities = (indices, priorities)
+        self.window_loss += loss.detach()
+        self.window_updates += 1
+
+    # -- the loop -----------------------------------------------------------------------------
+
+    def fit(self) -> dict:
+        resumed = self.load_checkpoint()
+        self._install_signal_handlers()
+        obs = self.envs.reset()  # after a resume too: running games are not restored
+        obs_is_first = np.ones(self.cfg.env.num_envs, dtype=bool)
+        log.info(
+            f"{'resuming at' if resumed else 'starting'} frame {self.frames:,} of "
+            f"{self.budget.frames:,}: {self.agent.name} on {self.cfg.env.game}, "
+            f"replay ratio {self.agent.replay_ratio}, device {self.device}"
+        )
+        self._window_start = time.perf_counter()
+        while self.frames < self.budget.frames:
+            actions = self.act(obs)
+            step = self.envs.step(actions)
+            self.replay.add(
+                obs[:, -1], actions, step.reward, step.terminal, step.truncated,
+                obs_is_first, step.acted,
+            )  # fmt: skip
+            obs, obs_is_first = step.obs, ~step.acted  # an auto-reset step returns a new game
+            self.frames += int(step.acted.sum()) * self.frameskip
+            self.window_returns += step.episode_returns
+            if self.learning_ready():
+                self.updates_owed += self.agent.replay_ratio * int(step.acted.sum())
+                while self.updates_owed >= 1.0:
+                    self.learn()
+                    self.updates_owed -= 1.0
+            while self.frames >= self.next_target_sync:
+                self.target.load_state_dict(self.online.state_dict())
+                self.next_target_sync += self.agent.target_update_frames
+            while self.frames >= self.next_reset:
+                reset_layers(self.online, self.optimizer, self.agent.reset.layers)
+                self.resets += 1
+                self.next_reset += self.agent.reset.period_frames
+            if self.frames >= self.next_metrics:
+                self.log_metrics()
+                self.next_metrics += self.budget.metrics_every
+            if self.frames >= self.next_checkpoint:
+                self.save_checkpoint()
+                self.next_checkpoint += self.budget.checkpoint_every
+            if self._signal is not None:
+                self._hand_on_signal()
+        self.save_checkpoint()
+        return self.final_metrics()
+
+    # -- metrics ------------------------------------------------------------------------------
+
+    def _clear_window(self) -> None:
+        self.window_returns: list[float] = []
+        self.window_loss = torch.zeros((), device=self.device)
+        self.window_updates = 0
+        self._window_start = time.perf_counter()
+        self._window_frames = getattr(self, "frames", 0)
+
+    def log_metrics(self) -> None:
+        """One metrics row (step = frames): the mean unclipped return of the games that ended
+        since the last row, its human-normalized value, the mean loss, LR, epsilon, norms."""
+        elapsed = time.perf_counter() - self._window_start
+        lr = self.controller.lr(self.frames)  # the schedule at this frame (what updates use)
+        returns = self.window_returns
+        mean_return = float(np.mean(returns)) if returns else float("nan")
+        with torch.no_grad():
+            param_norm = torch.linalg.vector_norm(
+                torch.stack([p.norm() for p in self.online.parameters()])
+            )
+        row = {
+            "train/episode_return": mean_return,
+            "train/episodes": len(returns),
+            "updates": self.updates,
+            "lr": lr,
+            "epsilon": self.epsilon(),
+            "resets": self.resets,
+            "fps": (self.frames - self._window_frames) / max(elapsed, 1e-9),
+            "param_norm": float(param_norm),
+        }
+        if self.window_updates:
+            row["train/loss"] = float(self.window_loss) / self.window_updates
+        if self.cfg.env.game in random_human_scores() and returns:
+            row["train/human_normalized"] = float(human_normalized(self.cfg.env.game, mean_return))
+        for logger in self.loggers:
+            logger.log_metrics(row, step=self.frames)
+            logger.save()
+        log.info(
+            f"frame {self.frames:,}/{self.budget.frames:,} "
+            f"({100 * self.frames / self.budget.frames:.0f}%) | return {mean_return:.1f} "
+            f"({len(returns)} games) | loss {row.get('train/loss', float('nan')):.4g} | "
+            f"lr {lr:.3g} | {row['fps']:.0f} frames/s"
+        )
+        self._clear_window()
+
+    def final_metrics(self) -> dict:
+        return {"frames": self.frames, "updates": self.updates, "resets": self.resets}
+
+    # -- checkpoints and preemption -----------------------------------------------------------
+
+    @property
+    def checkpoint_path(self) -> Path:
+        return self.run_dir / "checkpoints" / "last.ckpt"
+
+    @property
+    def replay_path(self) -> Path:
+        return self.run_dir / "checkpoints" / "replay.npz"
+
+    def save_checkpoint(self) -> None:
+        """Networks, optimizer, LR controller, projection targets, counters and RNG states;
+        the replay memory too with ``agent.checkpoint_replay`` (7 GB per million frames
+        stored: written uncompressed, beside the checkpoint). Writes are atomic."""
+        self.checkpoint_path.parent.mkdir(parents=True, exist_ok=True)
+        state = {
+            "online": self.online.state_dict(),
+            "target": self.target.state_dict(),
+            "optimizer": self.optimizer.state_dict(),
+            "controller": self.controller.state_dict(),
+            "projection": self.projection.state_dict() if self.projection else None,
+            "counters": {
+                "frames": self.frames,
+                "updates": self.updates,
+                "updates_owed": self.updates_owed,
+                "resets": self.resets,
+                "next_target_sync": self.next_target_sync,
+                "next_reset": self.next_reset,
+                "next_metrics": self.next_metrics,
+                "next_checkpoint": self.next_checkpoint,
+            },
+            "rng": {
+                "numpy": self.rng.bit_generator.state,
+                "torch": torch.get_rng_state(),
+                "cuda": torch.cuda.get_rng_state_all() if torch.cuda.is_available() else None,
+                "python": random.getstate(),
+            },
+            "replay_saved": bool(self.agent.checkpoint_replay),
+        }
+        if self.agent.checkpoint_replay:
+            tmp = self.replay_path.with_suffix(".tmp.npz")
+            np.savez(tmp, **self.replay.state_dict())
+            tmp.replace(self.replay_path)
+        tmp = self.checkpoint_path.with_suffix(".tmp")
+        torch.save(state, tmp)
+        tmp.replace(self.checkpoint_path)
+
+    def load_checkpoint(self) -> bool:
+        if not (self.cfg.resume and not self.cfg.force and self.checkpoint_path.is_file()):
+            return False
+        state = torch.load(self.checkpoint_path, map_location=self.device, weights_only=False)
+        self.online.load_state_dict(state["online"])
+        self.target.load_state_dict(state["target"])
+        self.optimizer.load_state_dict(state["optimizer"])
+        self.controller.load_state_dict(state["controller"])
+        if self.projection is not None:
+            self.projection.load_state_dict(state["projection"])
+        for name, value in state["counters"].items():
+            setattr(self, name, value)
+        self.rng.bit_generator.state = state["rng"]["numpy"]
+        torch.set_rng_state(state["rng"]["torch"])
+        if state["rng"]["cuda"] is not None and torch.cuda.is_available():
+            torch.cuda.set_rng_state_all(state["rng"]["cuda"])
+        random.setstate(state["rng"]["python"])
+        if state["replay_saved"] and self.replay_path.is_file():
+            with np.load(self.replay_path) as arrays:
+                self.replay.load_state_dict(dict(arrays))
+            self.replay.cut_episodes()
+        self._clear_window()
+        log.info(f"resumed from {self.checkpoint_path} at frame {self.frames:,}")
+        return True
+
+    def _install_signal_handlers(self) -> None:
+        if threading.current_thread() is not threading.main_thread():
+            return  # handlers can only be set from the main thread
+        for name in PREEMPTION_SIGNALS:
+            number = getattr(signal, name)
+            self._previous_handlers[number] = signal.signal(number, self._note_signal)
+
+    def _note_signal(self, signum: int, frame) -> None:
+        self._signal = signum
+
+    def _hand_on_signal(self) -> None:
+        """Save at this step boundary, put the previous handler back and re-send the signal, so
+        submitit requeues the job (or the default action ends it), as the supervised runs do."""
+        self.save_checkpoint()
+        signum, self._signal = self._signal, None
+        self._restore_signal_handlers()
+        os.kill(os.getpid(), signum)
+
+    def _restore_signal_handlers(self) -> None:
+        for number, handler in self._previous_handlers.items():
+            signal.signal(number, handler)
+        self._previous_handlers = {}
+
+    def close(self) -> None:
+        self._restore_signal_handlers()
+        self.envs.close()

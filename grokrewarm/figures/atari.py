@@ -1,0 +1,216 @@
+"""Figures 6, 7, 10, 11 and 12 of Lyle et al. 2025 (Atari): per-game training returns against
+frames, and human-normalized aggregates (IQM, median, mean) with stratified bootstrap CIs.
+
+Runs are grouped by agent setting (agent, NaP, replay ratio: one row block each) and, within a
+group, by variant (the sweep panel, without a ``lhs_``/``rhs_`` prefix).
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+
+from grokrewarm.domains.atari.evaluation import (  # noqa: E402
+    aggregate_with_ci,
+    human_normalized,
+    random_human_scores,
+)
+from grokrewarm.figures.runs import Run, load_runs  # noqa: E402
+
+RETURN = "train/episode_return"
+FINAL_FRACTION = 0.1  # a run's score: mean return over the last 10% of its frames
+COLUMNS = 6
+
+TITLES = {
+    "fig6": "Fig. 6: LR cycling in Rainbow+NaP (low replay ratio) and DQN (high replay ratio)",
+    "fig7": "Fig. 7: early-stopped LR cycling, DQN and Rainbow, high replay ratio",
+    "fig10": "Fig. 10: stopping the DQN LR cycling at 8M / 20M / 40M frames",
+    "fig11": "Fig. 11: cycling stopped at 3/4 of the budget to 1e-7; resets with aligned cycles",
+    "fig12": "Fig. 12: per-game Rainbow+NaP returns, low replay ratio",
+}
+
+
+def group_of(run: Run) -> str:
+    cfg = run.config
+    nap = ", NaP" if cfg.projection.get("_target_") else ""
+    return f"{cfg.agent.name}{nap}, replay ratio {cfg.agent.replay_ratio:g}"
+
+
+def variant_of(run: Run) -> str:
+    panel = str(run.config.panel)
+    return panel.split("_", 1)[1] if panel.startswith(("lhs_", "rhs_")) else panel
+
+
+def return_curve(run: Run) -> pd.Series:
+    """Mean episode return per metrics row, against frames; rows where no game ended carry the
+    previous value forward."""
+    series = run.metrics.set_index("step")[RETURN]
+    return series.ffill().dropna()
+
+
+def final_return(run: Run) -> float:
+    curve = run.metrics.set_index("step")[RETURN].dropna()
+    if curve.empty:
+        return float("nan")
+    last_frame = run.metrics["step"].iloc[-1]
+    tail = curve[curve.index > last_frame * (1 - FINAL_FRACTION)]
+    return float(tail.mean() if len(tail) else curve.iloc[-1])
+
+
+def _table(runs: list[Run]) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "group": [group_of(r) for r in runs],
+            "variant": [variant_of(r) for r in runs],
+            "game": [str(r.config.env.game) for r in runs],
+            "seed": [int(r.config.seed) for r in runs],
+            "final_return": [final_return(r) for r in runs],
+        }
+    )
+
+
+def summarize_atari(runs: list[Run], out_path: Path) -> pd.DataFrame:
+    """Per (group, variant): per-game mean final returns and human-normalized scores, plus an
+    ``ALL`` row with IQM/median/mean human-normalized scores and their 95% bootstrap CIs."""
+    table = _table(runs)
+    known = set(random_human_scores())
+    rows = []
+    for (group, variant), part in table.groupby(["group", "variant"], sort=False):
+        for game, by_game in part.groupby("game"):
+            final = by_game["final_return"].mean()  # NaN when no game ended in any run
+            rows.append(
+                {
+                    "group": group,
+                    "variant": variant,
+                    "game": game,
+                    "runs": len(by_game),
+                    "final_return": final,
+                    "human_normalized": float(human_normalized(game, final))
+                    if game in known
+                    else np.nan,
+                }
+            )
+        scores = _score_matrix(part, known)
+        if scores is not None:
+            row = {"group": group, "variant": variant, "game": "ALL", "runs": len(part)}
+            for name, (point, low, high) in aggregate_with_ci(scores).items():
+                row.update({name: point, f"{name}_low": low, f"{name}_high": high})
+            rows.append(row)
+    summary = pd.DataFrame(rows)
+    summary.to_csv(out_path, index=False)
+    return summary
+
+
+def _score_matrix(part: pd.DataFrame, known: set[str]) -> np.ndarray | None:
+    """(seeds, games) human-normalized final scores; None without a complete matrix."""
+    part = part[part["game"].isin(known)].dropna(subset=["final_return"])
+    if part.empty:
+        return None
+    wide = part.pivot_table(index="seed", columns="game", values="final_return").dropna()
+    if wide.empty:
+        return None
+    return np.stack([human_normalized(g, wide[g].to_numpy()) for g in wide.columns], axis=1)
+
+
+def _iqm_curve(runs: list[Run]) -> pd.Series:
+    """IQM over runs (games x seeds) of the human-normalized return curve, per frame."""
+    curves = []
+    for i, run in enumerate(runs):
+        if run.config.env.game in random_human_scores():
+            curve = return_curve(run)
+            hns = human_normalized(run.config.env.game, curve.to_numpy())
+            curves.append(pd.Series(hns, index=curve.index, name=i))
+    if not curves:
+        return pd.Series(dtype=float)
+    wide = pd.concat(curves, axis=1).sort_index().ffill()
+
+    def iqm_row(values: np.ndarray) -> float:
+        values = np.sort(values[~np.isnan(values)])
+        cut = int(0.25 * len(values))
+        return float(values[cut : len(values) - cut].mean()) if len(values) else np.nan
+
+    return wide.apply(lambda row: iqm_row(row.to_numpy()), axis=1)
+
+
+def render_atari(name: str, sweep_dir: Path) -> list[Path]:
+    runs = load_runs(sweep_dir)
+    groups: dict[str, list[Run]] = {}
+    for run in runs:
+        groups.setdefault(group_of(run), []).append(run)
+    variants = list(dict.fromkeys(variant_of(r) for r in runs))
+    colors = dict(zip(variants, plt.get_cmap("tab10").colors, strict=False))
+    blocks = []
+    for group, members in groups.items():
+        games = sorted({str(r.config.env.game) for r in members})
+        blocks.append((group, members, games, math.ceil((len(games) + 3) / COLUMNS)))
+    total_rows = sum(b[3] for b in blocks)
+    fig, axes = plt.subplots(
+        total_rows, COLUMNS, figsize=(3.2 * COLUMNS, 2.6 * total_rows), squeeze=False
+    )
+    for ax in axes.flat:
+        ax.set_visible(False)
+    summary = summarize_atari(runs, sweep_dir / f"{name}_summary.csv")
+    row0 = 0
+    for group, members, games, rows in blocks:
+        cells = [axes[row0 + i // COLUMNS, i % COLUMNS] for i in range(rows * COLUMNS)]
+        row0 += rows
+        ax = cells[0]
+        ax.set_visible(True)
+        for variant in variants:
+            curve = _iqm_curve([r for r in members if variant_of(r) == variant])
+            if len(curve):
+                ax.plot(curve.index, curve.values, color=colors[variant], label=variant)
+        ax.set_title(f"{group}\nIQM human-normalized return", fontsize=8)
+        ax.set_xlabel("frames", fontsize=7)
+        if ax.lines:
+            ax.legend(fontsize=6)
+        ax = cells[1]
+        ax.set_visible(True)
+        aggregate = summary[(summary["group"] == group) & (summary["game"] == "ALL")]
+        for i, (_, row) in enumerate(aggregate.iterrows()):
+            for j, metric in enumerate(("iqm", "median", "mean")):
+                x = j + (i - (len(aggregate) - 1) / 2) * 0.8 / max(1, len(aggregate))
+                err = [[row[metric] - row[f"{metric}_low"]], [row[f"{metric}_high"] - row[metric]]]
+                ax.errorbar(
+                    x, row[metric], yerr=err, fmt="o", color=colors[row["variant"]], markersize=4
+                )
+        ax.set_xticks(range(3), ["IQM", "median", "mean"], fontsize=7)
+        ax.set_title("final human-normalized score\n(95% stratified bootstrap CI)", fontsize=8)
+        ax = cells[2]
+        ax.set_visible(True)
+        for variant in variants:
+            run = next((r for r in members if variant_of(r) == variant), None)
+            if run is not None and "lr" in run.metrics:
+                ax.plot(run.metrics["step"], run.metrics["lr"], color=colors[variant])
+        ax.set_yscale("log")
+        ax.set_title("learning rate (at metric rows)", fontsize=8)
+        ax.tick_params(labelsize=6)
+        for cell, game in zip(cells[3:], games, strict=False):
+            cell.set_visible(True)
+            for variant in variants:
+                for run in members:
+                    if variant_of(run) == variant and run.config.env.game == game:
+                        curve = return_curve(run)
+                        cell.plot(curve.index, curve.values, color=colors[variant], linewidth=1)
+            cell.set_title(game, fontsize=8)
+            cell.tick_params(labelsize=6)
+    budget = runs[0].config.budget.name
+    fig.suptitle(f"{TITLES.get(name, name)}  [{budget} budget; returns vs frames]", fontsize=10)
+    fig.tight_layout()
+    paths = [sweep_dir / f"{name}.png", sweep_dir / f"{name}.pdf"]
+    for path in paths:
+        fig.savefig(path, dpi=110, bbox_inches="tight")
+    plt.close(fig)
+    return paths + [sweep_dir / f"{name}_summary.csv"]
+
+
+FIGURES = {
+    name: (lambda sweep_dir, name=name: render_atari(name, Path(sweep_dir))) for name in TITLES
+}

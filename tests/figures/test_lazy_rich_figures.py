@@ -1,0 +1,83 @@
+"""Lazy-rich figures: summaries (time to grok) from metrics, and one sweep end to end."""
+
+import pandas as pd
+import pytest
+from omegaconf import OmegaConf
+
+from grokrewarm.figures import renderers
+from grokrewarm.figures.lazy_rich import SPECS, render_lazy, summarize_lazy
+from grokrewarm.figures.runs import Run
+
+
+def _run(tmp_path, name, panel, alpha, train, test, norm):
+    config = OmegaConf.create(
+        {
+            "panel": panel,
+            "condition": f"alpha{alpha}",
+            "seed": 0,
+            "init_scale": 1.0,
+            "output_scale": {"alpha": alpha},
+            "model": {"eps": 0.02},
+            "optimizer": {"weight_decay": 0.0},
+            "budget": {"name": "test"},
+        }
+    )
+    metrics = pd.DataFrame(
+        {
+            "step": [0, 100, 200, 300],
+            "train/loss": train,
+            "test/loss": test,
+            "param_norm": norm,
+            "relative_param_change": [0.0, 0.1, 0.2, 0.3],
+            "ntk_alignment": [0.1, 0.1, 0.2, 0.3],
+        }
+    )
+    folder = tmp_path / name
+    folder.mkdir()
+    return Run(folder, config, metrics)
+
+
+def test_summary_time_to_grok_in_loss_and_norm_peak(tmp_path):
+    runs = [
+        _run(tmp_path, "a", "alpha", 0.5, [1, 0.05, 0.01, 0.0], [1, 0.5, 0.05, 0.0], [1, 3, 2, 2]),
+        _run(tmp_path, "b", "alpha", 2.0, [1, 0.5, 0.05, 0.0], [1, 0.9, 0.8, 0.7], [1, 1, 1, 1]),
+    ]
+    table = summarize_lazy(runs, SPECS["kumar_fig3"], tmp_path / "s.csv")
+    first, second = table.iloc[0], table.iloc[1]
+    assert first["train_reaches_loss_0.1"] == 100 and first["test_reaches_loss_0.1"] == 200
+    assert first["time_to_grok"] == 100
+    assert pd.isna(second["time_to_grok"])  # the test loss never falls below 0.1
+    assert (first["norm_start"], first["norm_peak"], first["norm_peak_step"]) == (1, 3, 100)
+    assert first["ntk_alignment_end"] == 0.3 and first["alpha"] == 0.5
+    assert pd.read_csv(tmp_path / "s.csv")["time_to_grok"].iloc[0] == 100
+
+
+def test_every_lazy_rich_experiment_has_a_registered_renderer():
+    assert set(SPECS) <= set(renderers())
+
+
+@pytest.mark.slow
+def test_kumar_fig3_smoke_sweep_renders_its_figure(run_cli, tmp_path):
+    sweep_dir = tmp_path / "sweep"
+    args = [
+        "+experiment=kumar_fig3",
+        "budget=smoke",
+        "trainer.enable_progress_bar=false",
+        f"hydra.sweep.dir={sweep_dir}",
+        "-m",
+    ]
+    result = run_cli(args, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr[-3000:]
+    jobs = sorted(p.name for p in sweep_dir.iterdir() if p.is_dir())
+    assert jobs == ["0_alpha0.5_eps0.02_s0", "1_alpha2.0_eps0.02_s0", "2_alpha1.0_eps0.02_s0"]
+    for suffix in ("png", "pdf"):
+        assert (sweep_dir / f"kumar_fig3.{suffix}").stat().st_size > 10_000
+    summary = pd.read_csv(sweep_dir / "kumar_fig3_summary.csv")
+    assert sorted(summary["panel"]) == ["alpha", "alpha", "eps"]
+    metrics = pd.read_csv(sweep_dir / jobs[0] / "metrics.csv")
+    for column in ("ntk_alignment", "relative_param_change", "param_norm", "decomposition/total"):
+        assert metrics[column].notna().all(), column
+    # re-rendering from the saved outputs works without the sweep
+    (sweep_dir / "kumar_fig3.png").unlink()
+    render_lazy("kumar_fig3", sweep_dir)
+    assert (sweep_dir / "kumar_fig3.png").is_file()
