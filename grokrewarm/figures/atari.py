@@ -22,7 +22,7 @@ from grokrewarm.domains.atari.evaluation import (  # noqa: E402
     human_normalized,
     random_human_scores,
 )
-from grokrewarm.figures.runs import Run, load_runs  # noqa: E402
+from grokrewarm.figures.runs import Run, load_runs, save_figure  # noqa: E402
 
 RETURN = "train/episode_return"
 FINAL_FRACTION = 0.1  # a run's score: mean return over the last 10% of its frames
@@ -204,11 +204,7 @@ def render_atari(name: str, sweep_dir: Path) -> list[Path]:
     budget = runs[0].config.budget.name
     fig.suptitle(f"{TITLES.get(name, name)}  [{budget} budget; returns vs frames]", fontsize=10)
     fig.tight_layout()
-    paths = [sweep_dir / f"{name}.png", sweep_dir / f"{name}.pdf"]
-    for path in paths:
-        fig.savefig(path, dpi=110, bbox_inches="tight")
-    plt.close(fig)
-    return paths + [sweep_dir / f"{name}_summary.csv"]
+    return save_figure(fig, sweep_dir, name)
 
 
 FIGURES = {

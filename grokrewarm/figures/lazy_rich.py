@@ -23,7 +23,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
-from grokrewarm.figures.runs import Run, load_runs, plot_condition  # noqa: E402
+from grokrewarm.figures.runs import Run, load_runs, plot_condition, save_figure  # noqa: E402
 from grokrewarm.method.lazy_metrics import time_to_grok  # noqa: E402
 
 
@@ -237,11 +237,7 @@ def render_lazy(name: str, sweep_dir: Path) -> list[Path]:
             _plot_time_to_grok(ax, summary, spec)
     fig.suptitle(textwrap.fill(_title(spec, runs), 55 * max(n_cols, 1)), fontsize=10)
     fig.tight_layout()
-    paths = [sweep_dir / f"{name}.png", sweep_dir / f"{name}.pdf"]
-    for path in paths:
-        fig.savefig(path, dpi=120)
-    plt.close(fig)
-    return paths
+    return save_figure(fig, sweep_dir, name)
 
 
 def _title(spec: Spec, runs: list[Run]) -> str:

@@ -180,13 +180,13 @@ class RewarmModule(L.LightningModule):
         was_training = self.model.training
         self.model.eval()
         results = {}
+        # a regression task with vector targets sets `classification = False`
+        classes = getattr(self.task, "classification", True)
         for split, batches in self._eval_batches().items():
             loss_sum, correct, count = 0.0, 0.0, 0
             for inputs, targets in batches:
                 outputs = self.model(inputs)
                 loss_sum = loss_sum + self.loss(outputs, targets) * len(targets)
-                # a regression task with vector targets sets `classification = False`
-                classes = getattr(self.task, "classification", True)
                 hits = _correct(outputs, targets) if classes else None
                 correct = None if hits is None else correct + hits
                 count += len(targets)
