@@ -60,3 +60,12 @@ def experiments_fixture() -> list[str]:
 )
 def device(request) -> str:
     return request.param
+
+
+@pytest.fixture(autouse=True)
+def restore_torch_threads():
+    """Runs that set torch's thread count (the Atari budgets pin 1) must not leak it into later
+    tests: results that are compared bitwise depend on it."""
+    threads = torch.get_num_threads()
+    yield
+    torch.set_num_threads(threads)
