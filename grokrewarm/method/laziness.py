@@ -36,13 +36,21 @@ class CenteredOutputScale(nn.Module):
     not depend on ``theta``), so the NTK of the wrapper is ``alpha^2`` times the model's NTK. That
     is why the learning rate must shrink as ``1 / alpha^2`` (``lazy_learning_rate``) to keep the
     initial function-space velocity independent of ``alpha``.
+
+    ``lr_power``: the training stack multiplies the LR by ``1 / alpha^lr_power``
+    (``lazy_learning_rate``). 2 (default) is Kumar et al.'s rescaling, right for (S)GD. Adam's
+    step does not grow with the gradient's scale, so there the initial function-space velocity
+    is ``alpha * lr``: ``lr_power = 1`` keeps it independent of ``alpha``; 0 leaves the LR alone.
     """
 
-    def __init__(self, model: nn.Module, alpha: float):
+    def __init__(self, model: nn.Module, alpha: float, lr_power: float = 2.0):
         super().__init__()
         if not (math.isfinite(alpha) and alpha > 0):
             raise ValueError(f"alpha must be a finite positive number, got {alpha}")
+        if not (math.isfinite(lr_power) and lr_power >= 0):
+            raise ValueError(f"lr_power must be a finite number >= 0, got {lr_power}")
         self.alpha = float(alpha)
+        self.lr_power = float(lr_power)
         self.model = model
         self.initial_model = _frozen_copy(model)
 
@@ -50,7 +58,7 @@ class CenteredOutputScale(nn.Module):
         return self.alpha * (self.model(*args, **kwargs) - self.initial_model(*args, **kwargs))
 
     def extra_repr(self) -> str:
-        return f"alpha={self.alpha:g}"
+        return f"alpha={self.alpha:g}, lr_power={self.lr_power:g}"
 
 
 def _frozen_copy(model: nn.Module) -> nn.Module:
@@ -63,8 +71,9 @@ def _frozen_copy(model: nn.Module) -> nn.Module:
     return reference
 
 
-def lazy_learning_rate(eta0: float, alpha: float) -> float:
-    """``eta = eta0 / alpha^2`` (Kumar et al. 2024, App. 8.1).
+def lazy_learning_rate(eta0: float, alpha: float, power: float = 2.0) -> float:
+    """``eta = eta0 / alpha^2`` (Kumar et al. 2024, App. 8.1); ``eta0 / alpha^power`` in general
+    (``power = 1`` is the analogue for Adam, see ``CenteredOutputScale``).
 
     The rescaling "keeps the initial derivative df/dt at t=0 independent of alpha" for the centred
     predictor of Eq. 7, whose NTK is ``alpha^2`` times the unscaled one. In the authors' released
@@ -74,7 +83,7 @@ def lazy_learning_rate(eta0: float, alpha: float) -> float:
     """
     if not alpha > 0:
         raise ValueError(f"alpha must be positive, got {alpha}")
-    return eta0 / alpha**2
+    return eta0 / alpha**power
 
 
 @torch.no_grad()

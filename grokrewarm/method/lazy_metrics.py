@@ -153,3 +153,72 @@ def time_to_grok(
     train_step = _first_step_reaching(steps_array, train_array, threshold, mode)
     test_step = _first_step_reaching(steps_array, test_array, threshold, mode)
     return test_step - train_step
+
+
+def _flat_jacobian(
+    model: nn.Module, params: dict[str, Tensor], x: Tensor, chunk_size: int | None
+) -> Tensor:
+    """``[n, number of parameters]``: the gradient of the scalar output at each row of ``x``."""
+
+    def scalar_output(trainable: dict[str, Tensor], example: Tensor) -> Tensor:
+        return functional_call(model, trainable, (example.unsqueeze(0),)).reshape(())
+
+    jacobians = vmap(jacrev(scalar_output), in_dims=(None, 0), chunk_size=chunk_size)(params, x)
+    return torch.cat([jacobian.flatten(1) for jacobian in jacobians.values()], dim=1)
+
+
+@torch.no_grad()
+def ntk_regression_test_loss(
+    model: nn.Module,
+    x_train: Tensor,
+    y_train: Tensor,
+    x_test: Tensor,
+    y_test: Tensor,
+    block_size: int = 256,
+) -> Tensor:
+    """Test MSE of kernel regression with the empirical NTK at ``model``'s current parameters.
+
+    Kumar et al. (2024) Fig. 1b's horizontal line: "the mean-squared error of best kernel
+    regression estimate with the NTK at initialization" (call it on the model as initialized).
+    This is where gradient descent on MSE lands in the lazy limit: the linearized network
+    ``f_0 + J_0 (w - w_0)`` trained to zero training loss from ``w_0`` converges to the min-norm
+    interpolant ``f(x) = f_0(x) + K(x, X) K(X, X)^+ (y - f_0(X))``. ``K(X, X)^+`` is the
+    pseudo-inverse (``torch.linalg.pinv``, Hermitian), so this is the exact solve
+    ``K^{-1} (y - f_0)`` the authors' code uses when ``K(X, X)`` is invertible and the min-norm
+    least-squares fit when it is not. For a centred model (``CenteredOutputScale``) ``f_0 = 0``.
+
+    Scalar-output models only (``[n]`` or ``[n, 1]`` outputs): for ``k`` outputs the NTK is a
+    ``[nk, nk]`` kernel, not ``empirical_ntk``'s output-traced one. Parameters with
+    ``requires_grad`` define the kernel, as in ``empirical_ntk``. Kernel and solve are in float64;
+    the Jacobians of the test points are built ``block_size`` rows at a time (memory
+    ``(n_train + block_size) * (number of parameters)`` floats). Returns a 0-d tensor in
+    ``y_test``'s dtype, ``mean((f(x_test) - y_test)^2)``.
+    """
+    params = {name: p.detach() for name, p in model.named_parameters() if p.requires_grad}
+    if not params:
+        raise ValueError("the model has no parameters with requires_grad=True")
+    if block_size < 1:
+        raise ValueError(f"block_size must be >= 1, got {block_size}")
+    f_train, f_test = model(x_train), model(x_test)
+    if f_train[0].numel() != 1:
+        raise ValueError(
+            f"NTK regression needs a scalar-output model, got outputs of shape "
+            f"{tuple(f_train.shape)}"
+        )
+    f_train, f_test = f_train.reshape(-1).double(), f_test.reshape(-1).double()
+    residual = y_train.reshape(-1).double() - f_train
+    jacobian_train = _flat_jacobian(model, params, x_train, None).double()
+    kernel_train = jacobian_train @ jacobian_train.T
+    coefficients = torch.linalg.pinv(kernel_train, hermitian=True) @ residual
+    # w - w_0 = J^T K^+ (y - f_0): the min-norm move of the linearized model, so that
+    # K(x, X) K^+ (y - f_0) = J(x) (w - w_0)
+    displacement = jacobian_train.T @ coefficients
+    predictions = torch.cat(
+        [
+            _flat_jacobian(model, params, x_test[start : start + block_size], None).double()
+            @ displacement
+            for start in range(0, len(x_test), block_size)
+        ]
+    )
+    predictions = predictions + f_test
+    return (predictions - y_test.reshape(-1).double()).square().mean().to(y_test.dtype)

@@ -31,7 +31,12 @@ from grokrewarm.method.laziness import (
     lazy_learning_rate,
     scale_initialization_,
 )
-from grokrewarm.method.lazy_metrics import empirical_ntk, ntk_alignment, relative_parameter_change
+from grokrewarm.method.lazy_metrics import (
+    empirical_ntk,
+    ntk_alignment,
+    ntk_regression_test_loss,
+    relative_parameter_change,
+)
 from grokrewarm.method.metrics import flat_parameters
 from grokrewarm.method.rewarm import RewarmController
 from grokrewarm.training.callbacks import FeatureMetricsCallback
@@ -61,7 +66,8 @@ def apply_laziness(
     output_scale: Mapping | None = None,
 ) -> nn.Module:
     """Scale ``model``'s initialisation, then wrap it in the ``output_scale`` config's centred
-    predictor and rescale ``controller``'s schedule by ``1/alpha^2``; returns the model to train.
+    predictor and rescale ``controller``'s schedule by ``1/alpha^2`` (``1/alpha^lr_power``);
+    returns the model to train.
 
     ``output_scale`` is a config with ``_target_`` (``conf/output_scale/centered.yaml``) or
     without (``none``: nothing happens). Order matters: ``f_0`` is the scaled initial model.
@@ -73,7 +79,7 @@ def apply_laziness(
         if not isinstance(model, CenteredOutputScale):
             raise TypeError(f"output_scale must build a CenteredOutputScale, got {type(model)}")
         controller.schedule = ScaledSchedule(
-            controller.schedule, lazy_learning_rate(1.0, model.alpha)
+            controller.schedule, lazy_learning_rate(1.0, model.alpha, model.lr_power)
         )
     return model
 
@@ -89,6 +95,11 @@ class LazinessMetricsCallback(FeatureMetricsCallback):
     labels enter as one-hot codes; 0 turns it off, e.g. for models whose per-example Jacobians do
     not fit in memory) and the task's ``extra_metrics(model)``. ``features=True`` adds the
     feature-learning metrics of ``FeatureMetricsCallback`` (models with ``hidden_activations``).
+    ``ntk_regression=True`` adds ``ntk_regression/test_loss`` to every row: the test MSE of
+    kernel regression with the empirical NTK of the model as initialized on the whole train
+    split (``ntk_regression_test_loss``, Kumar et al. Fig. 1b's horizontal line), computed once
+    when training starts (one host-side solve, kept in the callback state so a resumed run does
+    not recompute it at its later weights).
     """
 
     def __init__(
@@ -98,6 +109,7 @@ class LazinessMetricsCallback(FeatureMetricsCallback):
         alignment_size: int = 100,
         alignment_centering: str = "double",
         ntk_chunk_size: int | None = None,
+        ntk_regression: bool = False,
     ) -> None:
         super().__init__(every_n_steps=every_n_steps, features=True)  # our hook runs every row
         if alignment_size < 0:
@@ -107,16 +119,35 @@ class LazinessMetricsCallback(FeatureMetricsCallback):
         self.alignment_centering = alignment_centering
         self.ntk_chunk_size = ntk_chunk_size
         self.initial: Tensor | None = None
+        self.ntk_regression = ntk_regression
+        self.ntk_regression_loss: Tensor | None = None
 
     def on_train_start(self, trainer: L.Trainer, pl_module: L.LightningModule) -> None:
         if self.initial is None:  # a resumed run restored it from the checkpoint
             self.initial = flat_parameters(pl_module.model.parameters()).detach().clone()
+        if self.ntk_regression and self.ntk_regression_loss is None:  # once, at the initial NTK
+            self.ntk_regression_loss = self._ntk_regression(pl_module)
         super().on_train_start(trainer, pl_module)
+
+    def _ntk_regression(self, pl_module: L.LightningModule) -> Tensor:
+        splits = pl_module.task.eval_splits()
+        (x_train, y_train), (x_test, y_test) = splits["train"], splits["test"]
+        model = pl_module.model
+        was_training = model.training
+        model.eval()
+        loss = ntk_regression_test_loss(model, x_train, y_train.float(), x_test, y_test.float())
+        model.train(was_training)
+        return loss.float()
 
     def _alignment_batch(self, task: nn.Module) -> tuple[Tensor, Tensor] | None:
         if not self.alignment_size or not hasattr(task, "eval_splits"):
             return None
         x, y = task.eval_splits()["test"]
+        if not isinstance(x, Tensor):  # e.g. graph batches (QM9): the NTK needs tensor inputs
+            raise TypeError(
+                f"ntk_alignment needs tensor inputs, {type(task).__name__} gives "
+                f"{type(x).__name__}: set metrics.alignment_size=0"
+            )
         x, y = x[: self.alignment_size], y[: self.alignment_size]
         if not y.is_floating_point():
             y = F.one_hot(y, int(y.max()) + 1 if y.numel() else 1)
@@ -140,18 +171,25 @@ class LazinessMetricsCallback(FeatureMetricsCallback):
         extra = getattr(task, "extra_metrics", None)
         if extra is not None:
             out.update(extra(model))
+        if self.ntk_regression_loss is not None:
+            out["ntk_regression/test_loss"] = self.ntk_regression_loss
         return out
 
     def state_dict(self) -> dict:
         state = super().state_dict()
         state["initial"] = None if self.initial is None else self.initial.cpu()
+        loss = self.ntk_regression_loss
+        state["ntk_regression_loss"] = None if loss is None else loss.cpu()
         return state
 
     def load_state_dict(self, state: dict) -> None:
         super().load_state_dict(state)
         self.initial = state.get("initial")
+        self.ntk_regression_loss = state.get("ntk_regression_loss")
 
     def on_fit_start(self, trainer, pl_module) -> None:
         super().on_fit_start(trainer, pl_module)
         if self.initial is not None:
             self.initial = self.initial.to(pl_module.device)
+        if self.ntk_regression_loss is not None:
+            self.ntk_regression_loss = self.ntk_regression_loss.to(pl_module.device)

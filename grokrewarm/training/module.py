@@ -25,8 +25,13 @@ from grokrewarm.method.rewarm import RewarmController
 
 
 def _correct(outputs: Tensor, targets: Tensor) -> Tensor | None:
-    """Correct predictions in a batch, or ``None`` when the targets are not classes."""
+    """Correct predictions in a batch, or ``None`` when the targets are not classes.
+
+    Integer labels with one output per example (shape ``[n]`` or ``[n, 1]``) are binary: the
+    output is a logit and the prediction is ``logit > 0``; otherwise the argmax is the class."""
     if not targets.is_floating_point():
+        if outputs.shape == targets.shape or outputs.shape == (*targets.shape, 1):
+            return ((outputs.reshape(targets.shape) > 0) == targets.bool()).sum()
         return (outputs.argmax(-1) == targets).sum()
     if targets.ndim == 2 and targets.shape == outputs.shape and targets.shape[1] > 1:
         return (outputs.argmax(-1) == targets.argmax(-1)).sum()

@@ -41,7 +41,7 @@ from grokrewarm.domains.lazy_rich.teacher_student import make_teacher_student
 from grokrewarm.domains.ordering import epoch_permutation
 from grokrewarm.method.laziness import CenteredOutputScale
 
-LossKind = Literal["mse", "mse_sum", "cross_entropy"]
+LossKind = Literal["mse", "mse_sum", "cross_entropy", "bce"]
 
 
 class TensorTask(nn.Module):
@@ -50,7 +50,9 @@ class TensorTask(nn.Module):
     ``loss``: ``"mse"`` is ``mean((f - y)^2)`` over every entry (``nn.MSELoss``); ``"mse_sum"``
     sums the squared error over the outputs and averages over examples (``p`` times ``"mse"`` for
     ``p`` outputs); for integer class labels the targets are their one-hot codes (Omnigrok's MNIST
-    loss). ``"cross_entropy"`` needs integer labels.
+    loss). ``"cross_entropy"`` needs integer labels. ``"bce"``: binary cross-entropy on one
+    logit per example (``BCEWithLogits``) against 0/1 labels (integer or float); the evaluation's
+    accuracy is then ``(logit > 0) == label`` (``training.module``).
     """
 
     def __init__(
@@ -65,8 +67,12 @@ class TensorTask(nn.Module):
         probe_size: int = 512,
     ) -> None:
         super().__init__()
-        if loss not in ("mse", "mse_sum", "cross_entropy"):
-            raise ValueError(f"loss must be 'mse', 'mse_sum' or 'cross_entropy', got {loss!r}")
+        if loss not in ("mse", "mse_sum", "cross_entropy", "bce"):
+            raise ValueError(
+                f"loss must be 'mse', 'mse_sum', 'cross_entropy' or 'bce', got {loss!r}"
+            )
+        if loss == "bce" and not ((y_train == 0) | (y_train == 1)).all():
+            raise ValueError("bce needs 0/1 labels")
         if loss == "cross_entropy" and y_train.is_floating_point():
             raise ValueError("cross_entropy needs integer class labels")
         if batch_size is not None and batch_size < 1:
@@ -90,6 +96,10 @@ class TensorTask(nn.Module):
     def loss(self, outputs: Tensor, targets: Tensor) -> Tensor:
         if self.loss_kind == "cross_entropy":
             return F.cross_entropy(outputs, targets)
+        if self.loss_kind == "bce":
+            return F.binary_cross_entropy_with_logits(
+                outputs.reshape(targets.shape), targets.to(outputs.dtype)
+            )
         if not targets.is_floating_point():
             targets = F.one_hot(targets, outputs.shape[-1]).to(outputs.dtype)
         if self.loss_kind == "mse_sum":
