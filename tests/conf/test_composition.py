@@ -209,6 +209,11 @@ def test_atari_sweeps_are_one_job_per_game_seed_and_variant(experiment, paper, q
 
 
 LAZY_RICH = [
+    "kumar_fig1",
+    "kumar_fig7",
+    "kumar_fig9",
+    "kumar_fig12",
+    "kumar_fig14",
     "kumar_fig2",
     "kumar_fig3",
     "kumar_fig4",
@@ -216,9 +221,18 @@ LAZY_RICH = [
     "omnigrok_fig2",
     "omnigrok_fig3",
     "omnigrok_fig7",
+    "omnigrok_fig5",
+    "kumar_fig6",
+    "omnigrok_fig11",
+    "omnigrok_fig12",
 ]
 # experiment -> (task class, model class, optimizer, LR at step 0 for the default alpha)
 LAZY_RICH_BUILDS = {
+    "kumar_fig1": ("PolynomialTask", "CommitteeMachine", "SGD"),
+    "kumar_fig7": ("PolynomialTask", "CommitteeMachine", "SGD"),
+    "kumar_fig9": ("PolynomialTask", "CommitteeMachine", "SGD"),
+    "kumar_fig12": ("PolynomialTask", "CommitteeMachine", "SGD"),
+    "kumar_fig14": ("PolynomialTask", "CommitteeMachine", "SGD"),
     "kumar_fig2": ("ModularAdditionMLPTask", "ModularAdditionMLP", "SGD"),
     "kumar_fig3": ("PolynomialTask", "CommitteeMachine", "SGD"),
     "kumar_fig4": ("PolynomialTask", "CommitteeMachine", "SGD"),
@@ -226,7 +240,13 @@ LAZY_RICH_BUILDS = {
     "omnigrok_fig2": ("TeacherStudentTask", "Sequential", "AdamW"),
     "omnigrok_fig7": ("ModularArithmeticTask", "GrokTransformer", "AdamW"),
     "omnigrok_fig3": ("MnistTask", "OmnigrokMLP", "AdamW"),  # smoke: offline 8x8 digits
+    "omnigrok_fig5": ("Qm9Task", "Qm9GNN", "AdamW"),  # smoke: generated molecules, offline
+    "kumar_fig6": ("ModularArithmeticTask", "GrokTransformer", "AdamW"),  # the single run
+    "omnigrok_fig11": ("MnistTask", "OmnigrokMLP", "AdamW"),  # smoke: offline 8x8 digits
+    "omnigrok_fig12": ("MnistTask", "OmnigrokMLP", "AdamW"),  # smoke: offline 8x8 digits
 }
+# Kumar experiments that copy AdamW settings (Fig. 6: Omnigrok's MNIST, Nanda's transformer)
+KUMAR_ADAMW = {"kumar_fig6"}
 
 
 def test_the_lazy_rich_figures_are_experiments(experiments):
@@ -243,7 +263,10 @@ def test_lazy_rich_experiment_composes_with_its_budget(experiment, budget, compo
     assert cfg.metrics.every_n_steps <= cfg.budget.steps
     assert list(cfg.budget.seeds) == list(cfg.budget.lazy_rich.seeds)
     assert "${" not in str(cfg.condition)
-    if experiment.startswith("kumar"):  # vanilla GD, centred output scale
+    if experiment in KUMAR_ADAMW:  # AdamW, centred output scale
+        assert cfg.optimizer.factory._target_ == "torch.optim.AdamW"
+        assert cfg.output_scale._target_.endswith("CenteredOutputScale")
+    elif experiment.startswith("kumar"):  # vanilla GD, centred output scale
         assert cfg.optimizer.factory._target_ == "torch.optim.SGD"
         assert cfg.optimizer.factory.momentum == 0.0 and cfg.optimizer.weight_decay == 0.0
         assert cfg.output_scale._target_.endswith("CenteredOutputScale")
@@ -310,6 +333,15 @@ def test_paper_budgets_match_the_papers(compose_run, tmp_path):
         ("omnigrok_fig2", 3 * (2 * 3 + 8), 2 * 2 + 4),
         ("omnigrok_fig3", 3 * (2 + 6 * 3), 2 + 2),
         ("omnigrok_fig7", 3 * 2, 2),
+        ("kumar_fig1", 3, 1),
+        ("kumar_fig7", 3 * 3 * 3, 2 * 2),
+        ("kumar_fig9", 3 * 3, 3),
+        ("kumar_fig12", 3 * 2 * 2, 2 * 2),
+        ("kumar_fig14", 3 * 3, 1),
+        ("omnigrok_fig5", 3 * (2 + 8 * 2), 2 + 2),
+        ("kumar_fig6", 3 * (5 + 5), 3 + 4),
+        ("omnigrok_fig11", 3 * 10 * 3, 3),
+        ("omnigrok_fig12", 3 * 2, 2),
     ],
 )
 def test_lazy_rich_sweep_sizes(experiment, paper, quick):
