@@ -40,6 +40,28 @@ def run_cli_fixture():
     return run_cli
 
 
+def smoke_sweep(experiment: str, tmp_path: Path, *overrides: str) -> Path:
+    """``experiment``'s sweep at the smoke budget through the CLI into ``tmp_path/sweep``; fails
+    with the sweep's stderr unless it exits 0; returns the sweep folder."""
+    sweep_dir = tmp_path / "sweep"
+    args = [
+        f"+experiment={experiment}",
+        "budget=smoke",
+        *overrides,
+        "trainer.enable_progress_bar=false",
+        f"hydra.sweep.dir={sweep_dir}",
+        "-m",
+    ]
+    result = run_cli(args, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr[-3000:]
+    return sweep_dir
+
+
+@pytest.fixture(name="smoke_sweep")
+def smoke_sweep_fixture():
+    return smoke_sweep
+
+
 @pytest.fixture(name="experiments")
 def experiments_fixture() -> list[str]:
     return EXPERIMENTS

@@ -203,27 +203,3 @@ def test_kumar_fig6_summary_times_to_grok_per_panel(tmp_path):
     assert pd.isna(table.loc["mnist_alpha0.0001", "time_to_grok"])
     assert table.loc["mnist_alpha0.0001", "alpha"] == 1e-4
     assert table.loc["mnist_alpha1.0", "relative_param_change_end"] == 0.5
-
-
-@pytest.mark.slow
-@pytest.mark.parametrize(
-    ("experiment", "jobs"), [("kumar_fig6", 4), ("omnigrok_fig11", 2), ("omnigrok_fig12", 2)]
-)
-def test_smoke_sweep_runs_and_renders(experiment, jobs, run_cli, tmp_path):
-    sweep_dir = tmp_path / "sweep"
-    args = [
-        f"+experiment={experiment}",
-        "budget=smoke",
-        "trainer.enable_progress_bar=false",
-        f"hydra.sweep.dir={sweep_dir}",
-        "-m",
-    ]
-    result = run_cli(args, cwd=tmp_path)
-    assert result.returncode == 0, result.stderr[-3000:]
-    assert len(list(sweep_dir.glob("*/DONE"))) == jobs
-    assert (sweep_dir / f"{experiment}.png").stat().st_size > 10_000
-    summary = pd.read_csv(sweep_dir / f"{experiment}_summary.csv")
-    assert len(summary) == jobs and summary["final_test/acc"].notna().all()
-    if experiment == "kumar_fig6":
-        assert sorted(summary["panel"]) == ["mnist", "mnist", "transformer", "transformer"]
-        assert sorted(summary["alpha"]) == [1e-4, 0.15, 1.0, 4.0]

@@ -57,17 +57,8 @@ def test_every_lazy_rich_experiment_has_a_registered_renderer():
 
 
 @pytest.mark.slow
-def test_kumar_fig3_smoke_sweep_renders_its_figure(run_cli, tmp_path):
-    sweep_dir = tmp_path / "sweep"
-    args = [
-        "+experiment=kumar_fig3",
-        "budget=smoke",
-        "trainer.enable_progress_bar=false",
-        f"hydra.sweep.dir={sweep_dir}",
-        "-m",
-    ]
-    result = run_cli(args, cwd=tmp_path)
-    assert result.returncode == 0, result.stderr[-3000:]
+def test_kumar_fig3_smoke_sweep_renders_its_figure(smoke_sweep, tmp_path):
+    sweep_dir = smoke_sweep("kumar_fig3", tmp_path)
     jobs = sorted(p.name for p in sweep_dir.iterdir() if p.is_dir())
     assert jobs == ["0_alpha0.5_eps0.02_s0", "1_alpha2.0_eps0.02_s0", "2_alpha1.0_eps0.02_s0"]
     for suffix in ("png", "pdf"):
@@ -81,3 +72,26 @@ def test_kumar_fig3_smoke_sweep_renders_its_figure(run_cli, tmp_path):
     (sweep_dir / "kumar_fig3.png").unlink()
     render_lazy("kumar_fig3", sweep_dir)
     assert (sweep_dir / "kumar_fig3.png").is_file()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("experiment", "jobs", "metric"),
+    [
+        ("kumar_fig6", 4, "acc"),
+        ("omnigrok_fig11", 2, "acc"),
+        ("omnigrok_fig12", 2, "acc"),
+        ("omnigrok_fig10", 3, "loss"),
+        ("omnigrok_fig9", 2, "loss"),
+        ("omnigrok_landscape", 4, "loss"),
+    ],
+)
+def test_smoke_sweep_runs_and_renders(experiment, jobs, metric, smoke_sweep, tmp_path):
+    sweep_dir = smoke_sweep(experiment, tmp_path)
+    assert len(list(sweep_dir.glob("*/DONE"))) == jobs
+    assert (sweep_dir / f"{experiment}.png").stat().st_size > 10_000
+    summary = pd.read_csv(sweep_dir / f"{experiment}_summary.csv")
+    assert len(summary) == jobs and summary[f"final_test/{metric}"].notna().all()
+    if experiment == "kumar_fig6":
+        assert sorted(summary["panel"]) == ["mnist", "mnist", "transformer", "transformer"]
+        assert sorted(summary["alpha"]) == [1e-4, 0.15, 1.0, 4.0]

@@ -167,25 +167,3 @@ def test_fig10_mnist_panel_composes_with_the_digits_at_smoke(compose_run, tmp_pa
     _, module = build(cfg, tmp_path)
     assert type(module.task).__name__ == "MnistTask"
     assert type(module.model).__name__ == "OmnigrokMLP"
-
-
-@pytest.mark.slow
-@pytest.mark.parametrize(
-    ("experiment", "jobs"),
-    [("omnigrok_fig10", 3), ("omnigrok_fig9", 2), ("omnigrok_landscape", 4)],
-)
-def test_smoke_sweep_runs_and_renders(experiment, jobs, run_cli, tmp_path):
-    sweep_dir = tmp_path / "sweep"
-    args = [
-        f"+experiment={experiment}",
-        "budget=smoke",
-        "trainer.enable_progress_bar=false",
-        f"hydra.sweep.dir={sweep_dir}",
-        "-m",
-    ]
-    result = run_cli(args, cwd=tmp_path)
-    assert result.returncode == 0, result.stderr[-3000:]
-    assert len(list(sweep_dir.glob("*/DONE"))) == jobs
-    assert (sweep_dir / f"{experiment}.png").stat().st_size > 10_000
-    summary = pd.read_csv(sweep_dir / f"{experiment}_summary.csv")
-    assert len(summary) == jobs and summary["final_test/loss"].notna().all()

@@ -265,20 +265,10 @@ def test_experiment_builds_on_a_generated_tree(compose_run, tmp_path):
     assert torch.isfinite(module.loss(module.model(x), y))
 
 
-def test_smoke_sweep_runs_end_to_end_on_a_generated_tree(run_cli, tmp_path):
+def test_smoke_sweep_runs_end_to_end_on_a_generated_tree(smoke_sweep, tmp_path):
     data_dir = tmp_path / "data"
     write_imdb_format(data_dir, n_per_folder=4, seed=0, length=(5, 20))
-    sweep_dir = tmp_path / "sweep"
-    args = [
-        "+experiment=omnigrok_fig4",
-        "budget=smoke",
-        f"task.data_dir={data_dir}",
-        "trainer.enable_progress_bar=false",
-        f"hydra.sweep.dir={sweep_dir}",
-        "-m",
-    ]
-    result = run_cli(args, cwd=tmp_path)
-    assert result.returncode == 0, result.stderr[-3000:]
+    sweep_dir = smoke_sweep("omnigrok_fig4", tmp_path, f"task.data_dir={data_dir}")
     jobs = sorted(p.name for p in sweep_dir.iterdir() if p.is_dir())
     assert jobs == [
         "0_none_init6.0_wd1.0_n8_s0",

@@ -192,22 +192,16 @@ def test_ntk_alignment_refuses_graph_inputs(raw_root):
     assert LazinessMetricsCallback(alignment_size=0)._alignment_batch(task) is None
 
 
-def test_omnigrok_fig5_smoke_sweep_on_raw_files_in_a_data_dir(run_cli, raw_root, tmp_path):
+def test_omnigrok_fig5_smoke_sweep_on_raw_files_in_a_data_dir(smoke_sweep, raw_root, tmp_path):
     root, _ = raw_root
-    sweep_dir = tmp_path / "sweep"
-    args = [
-        "+experiment=omnigrok_fig5",
-        "budget=smoke",
+    sweep_dir = smoke_sweep(
+        "omnigrok_fig5",
+        tmp_path,
         "budget.lazy_rich.qm9.dataset=qm9",  # the real path, on the files written above
         f"task.data_dir={root}",
         "budget.lazy_rich.qm9.n_trains=[2]",
         "budget.lazy_rich.qm9.landscape_n_trains=[2]",
-        "trainer.enable_progress_bar=false",
-        f"hydra.sweep.dir={sweep_dir}",
-        "-m",
-    ]
-    result = run_cli(args, cwd=tmp_path)
-    assert result.returncode == 0, result.stderr[-3000:]
+    )
     jobs = sorted(p.name for p in sweep_dir.iterdir() if p.is_dir())
     assert jobs == ["0_none_init1.0_n2_s0", "1_none_init3.0_n2_s0", "2_sphere_init3.0_n2_s0"]
     assert (sweep_dir / "omnigrok_fig5.png").stat().st_size > 10_000
