@@ -22,6 +22,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
+from matplotlib.ticker import NullFormatter  # noqa: E402
 
 from grokrewarm.figures.runs import Run, load_runs, plot_condition, save_figure  # noqa: E402
 from grokrewarm.method.lazy_metrics import time_to_grok  # noqa: E402
@@ -87,6 +88,12 @@ SPECS = {
         [LOSS, NORM, ALIGN],
         ("loss", 0.1, "loss"),
         references={LOSS[0]: "ntk_regression/test_loss"},
+    ),
+    "kumar_fig8": Spec(
+        "Kumar et al. 2024 Fig. 8: teacher-student (init x2), output scale alpha",
+        [("accuracy |f - y| < 0.001", "train/acc@thr", "test/acc@thr", False), LOSS, CHANGE],
+        ("acc@thr", 0.95, "acc"),
+        sweep_axis={"main": "output_scale.alpha"},
     ),
     "kumar_fig7": Spec(
         "Kumar et al. 2024 Fig. 7: output scale alpha vs init scale sigma (expect a collapse "
@@ -305,6 +312,16 @@ def _first(steps: np.ndarray, reached: np.ndarray) -> float:
     return float(steps[hits[0]]) if hits.size else math.nan
 
 
+def _log_x_at(ax, values) -> None:
+    """Log x axis labelled at the swept ``values`` themselves (the default labels every minor
+    tick between them, which overlap on short ranges)."""
+    ticks = sorted({float(v) for v in values if np.isfinite(v) and v > 0})
+    ax.set_xscale("log")
+    if ticks:
+        ax.set_xticks(ticks, [f"{t:g}" for t in ticks])
+        ax.xaxis.set_minor_formatter(NullFormatter())
+
+
 def _colors(n: int):
     return plt.cm.viridis(np.linspace(0.0, 0.85, max(n, 1)))
 
@@ -337,7 +354,7 @@ def render_lazy(name: str, sweep_dir: Path) -> list[Path]:
     fig, axes = plt.subplots(
         len(spec.rows),
         max(n_cols, 1),
-        figsize=(4.2 * max(n_cols, 1), 2.8 * len(spec.rows)),
+        figsize=(max(4.2 * n_cols, 5.5), 2.8 * len(spec.rows)),  # one column: room for the title
         squeeze=False,
     )
     for col, panel in enumerate(curve_panels):
@@ -373,7 +390,7 @@ def render_lazy(name: str, sweep_dir: Path) -> list[Path]:
                 summary_axes[1].set_visible(True)
         else:
             _plot_time_to_grok(ax, summary, spec)
-    fig.suptitle(textwrap.fill(_title(spec, runs), 55 * max(n_cols, 1)), fontsize=10)
+    fig.suptitle(textwrap.fill(_title(spec, runs), max(55 * n_cols, 75)), fontsize=10)
     fig.tight_layout()
     return save_figure(fig, sweep_dir, name)
 
@@ -438,7 +455,8 @@ def _plot_time_to_grok(ax, summary: pd.DataFrame, spec: Spec) -> None:
                 grid = np.geomspace(rows[column].min(), rows[column].max(), 50)
                 ax.plot(grid, fit(grid), ":", color="grey", linewidth=1)
         ax.plot(means.index, means.values, "o-", label=label)
-    ax.set_xscale("log")
+    columns = [key.split(".")[-1] for key in spec.sweep_axis.values()]
+    _log_x_at(ax, [v for c in columns if c in summary for v in summary[c].dropna()])
     if spec.power_law and (summary.get(y, pd.Series(dtype=float)) > 0).any():
         ax.set_yscale("log")  # only with something to show: an empty log axis cannot be drawn
     name = "time to grok" if y == "time_to_grok" else f"{y.replace('_', ' ')}: test"
@@ -465,7 +483,7 @@ def _plot_landscape(ax, summary: pd.DataFrame, spec: Spec) -> None:
         suffix = f" ({series_key}={value})" if series_key else ""
         ax.plot(means.index, means["final_train/loss"], "s--", color=color, label=f"train{suffix}")
         ax.plot(means.index, means["final_test/loss"], "o-", color=color, label=f"test{suffix}")
-    ax.set_xscale("log")
+    _log_x_at(ax, rows["init_scale"])
     ax.set_yscale("log")
     ax.set_xlabel("weight norm / initial norm (alpha), fixed during training")
     ax.set_ylabel("reduced loss at the end")
@@ -490,7 +508,7 @@ def _plot_landscape_error(ax, summary: pd.DataFrame, spec: Spec) -> bool:
         suffix = f" ({series_key}={value})" if series_key else ""
         ax.plot(errors.index, errors[columns[0]], "s--", color=color, label=f"train{suffix}")
         ax.plot(errors.index, errors[columns[1]], "o-", color=color, label=f"test{suffix}")
-    ax.set_xscale("log")
+    _log_x_at(ax, rows["init_scale"])
     ax.set_ylim(-0.02, 1.02)
     ax.set_xlabel("weight norm / initial norm (alpha), fixed during training")
     ax.set_ylabel(f"reduced error (1 - {metric}) at the end", fontsize=8)
