@@ -210,6 +210,7 @@ def test_atari_sweeps_are_one_job_per_game_seed_and_variant(experiment, paper, q
 
 LAZY_RICH = [
     "kumar_fig1",
+    "kumar_fig8",
     "kumar_fig7",
     "kumar_fig9",
     "kumar_fig12",
@@ -229,6 +230,7 @@ LAZY_RICH = [
 # experiment -> (task class, model class, optimizer, LR at step 0 for the default alpha)
 LAZY_RICH_BUILDS = {
     "kumar_fig1": ("PolynomialTask", "CommitteeMachine", "SGD"),
+    "kumar_fig8": ("TeacherStudentTask", "Sequential", "AdamW"),
     "kumar_fig7": ("PolynomialTask", "CommitteeMachine", "SGD"),
     "kumar_fig9": ("PolynomialTask", "CommitteeMachine", "SGD"),
     "kumar_fig12": ("PolynomialTask", "CommitteeMachine", "SGD"),
@@ -246,7 +248,7 @@ LAZY_RICH_BUILDS = {
     "omnigrok_fig12": ("MnistTask", "OmnigrokMLP", "AdamW"),  # smoke: offline 8x8 digits
 }
 # Kumar experiments that copy AdamW settings (Fig. 6: Omnigrok's MNIST, Nanda's transformer)
-KUMAR_ADAMW = {"kumar_fig6"}
+KUMAR_ADAMW = {"kumar_fig6", "kumar_fig8"}
 
 
 def test_the_lazy_rich_figures_are_experiments(experiments):
@@ -293,6 +295,18 @@ def test_lazy_rich_experiment_builds_its_task_model_and_optimizer(
     assert torch.isfinite(module.loss(model(x), y))
 
 
+def test_kumar_fig8_is_omnigrok_teacher_student_at_lr_over_alpha(compose_run, tmp_path):
+    from grokrewarm.training.run import build
+
+    cfg = compose_run(["+experiment=kumar_fig8", "output_scale.alpha=10"], tmp_path)
+    assert (cfg.init_scale, cfg.task.threshold, cfg.optimizer.weight_decay) == (2.0, 1e-3, 0.05)
+    assert (cfg.task.n_train, cfg.task.n_test, cfg.trainer.max_steps) == (100, 100, 100_000)
+    _, module = build(cfg, tmp_path)
+    assert module.controller.lr(0) == pytest.approx(3e-5)  # Adam: 3e-4 / alpha
+    x, _ = module.task.train_batch(0)
+    assert module.model(x).abs().max() == 0  # centred: zero at init, whatever the init x2
+
+
 def test_paper_budgets_match_the_papers(compose_run, tmp_path):
     fig3 = compose_run(["+experiment=kumar_fig3"], tmp_path)
     assert (fig3.task.dim, fig3.task.n_train, fig3.model.width, fig3.model.eps) == (
@@ -334,6 +348,7 @@ def test_paper_budgets_match_the_papers(compose_run, tmp_path):
         ("omnigrok_fig3", 3 * (2 + 6 * 3), 2 + 2),
         ("omnigrok_fig7", 3 * 2, 2),
         ("kumar_fig1", 3, 1),
+        ("kumar_fig8", 3 * 5, 3),
         ("kumar_fig7", 3 * 3 * 3, 2 * 2),
         ("kumar_fig9", 3 * 3, 3),
         ("kumar_fig12", 3 * 2 * 2, 2 * 2),
