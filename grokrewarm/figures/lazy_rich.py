@@ -396,17 +396,20 @@ def render_lazy(name: str, sweep_dir: Path) -> list[Path]:
 
 
 def _title(spec: Spec, runs: list[Run]) -> str:
+    """The spec's title with the budget and seeds, and a warning when a task ran on its offline
+    stand-in data instead of the paper's dataset."""
     budget = runs[0].config.budget.get("name", "")
     title = f"{spec.title} [{budget} budget, {len({r.config.seed for r in runs})} seed(s)]"
-    dataset = runs[0].config.task.get("dataset")
     if any(r.config.task.get("dataset") == "digits" for r in runs):  # offline stand-in for MNIST
         title += " -- ON SKLEARN 8x8 DIGITS, NOT MNIST"
-    if str(runs[0].config.task.get("_target_", "")).endswith("ImdbTask"):
+    task = runs[0].config.task
+    target = str(task.get("_target_", ""))
+    if target.endswith("ImdbTask"):
         from grokrewarm.domains.lazy_rich.imdb import is_generated
 
-        if is_generated(runs[0].config.task.get("data_dir")):
+        if task.get("dataset") == "generated" or is_generated(task.get("data_dir")):
             title += " -- ON GENERATED REVIEWS, NOT IMDb"
-    if dataset == "generated":  # the offline stand-in for QM9
+    if target.endswith("Qm9Task") and task.get("dataset") == "generated":
         title += " -- ON 48 GENERATED MOLECULES, NOT QM9"
     return title
 

@@ -5,7 +5,7 @@ import pytest
 from omegaconf import OmegaConf
 
 from grokrewarm.figures import renderers
-from grokrewarm.figures.lazy_rich import SPECS, render_lazy, summarize_lazy
+from grokrewarm.figures.lazy_rich import SPECS, _title, render_lazy, summarize_lazy
 from grokrewarm.figures.runs import Run
 
 
@@ -95,3 +95,21 @@ def test_smoke_sweep_runs_and_renders(experiment, jobs, metric, smoke_sweep, tmp
     if experiment == "kumar_fig6":
         assert sorted(summary["panel"]) == ["mnist", "mnist", "transformer", "transformer"]
         assert sorted(summary["alpha"]) == [1e-4, 0.15, 1.0, 4.0]
+
+
+@pytest.mark.parametrize(
+    ("task", "warning"),
+    [
+        ({"_target_": "x.Qm9Task", "dataset": "generated"}, "ON 48 GENERATED MOLECULES, NOT QM9"),
+        ({"_target_": "x.ImdbTask", "dataset": "generated"}, "ON GENERATED REVIEWS, NOT IMDb"),
+        ({"_target_": "x.MnistTask", "dataset": "digits"}, "ON SKLEARN 8x8 DIGITS, NOT MNIST"),
+        ({"_target_": "x.Qm9Task", "dataset": "qm9"}, None),
+        ({"_target_": "x.MnistTask", "dataset": "mnist"}, None),
+    ],
+)
+def test_title_warns_only_about_the_stand_in_of_its_own_task(task, warning, tmp_path):
+    run = _run(tmp_path, "a", "main", 1.0, [1, 1, 1, 1], [1, 1, 1, 1], [1, 1, 1, 1])
+    run.config.task = task
+    title = _title(SPECS["omnigrok_fig5"], [run])
+    assert title.startswith(SPECS["omnigrok_fig5"].title + " [test budget, 1 seed(s)]")
+    assert title.split(" -- ")[1:] == ([] if warning is None else [warning])

@@ -35,6 +35,7 @@ from __future__ import annotations
 import os
 import re
 import tarfile
+import tempfile
 import urllib.error
 from collections import Counter
 from pathlib import Path
@@ -59,6 +60,7 @@ IMDB_FOLDER = "aclImdb"
 # (split folder, label folder, label): the order reviews are pooled in, files sorted by name
 IMDB_SUBFOLDERS = (("train", "pos", 1), ("train", "neg", 0), ("test", "pos", 1), ("test", "neg", 0))
 GENERATED_MARKER = "GENERATED_BY_GROKREWARM"
+GENERATED_REVIEWS_PER_FOLDER = 8  # the offline stand-in: 32 short reviews
 CACHE_FOLDER = "grokrewarm_cache"
 TOKENIZER_VERSION = 1  # bump when tokenize() changes, so old caches are not reused
 PAD = 0
@@ -265,6 +267,14 @@ def write_imdb_format(
     return written
 
 
+def generated_imdb(vocab_size: int = 1000, max_length: int = 500) -> dict:
+    """``tokenize_imdb``'s output for generated reviews written in the real layout to a temporary
+    folder and read back by the real path: the offline stand-in for the smoke budget."""
+    with tempfile.TemporaryDirectory(prefix="imdb_generated_") as folder:
+        write_imdb_format(folder, GENERATED_REVIEWS_PER_FOLDER, length=(5, 20))
+        return tokenize_imdb(folder, vocab_size, max_length)
+
+
 class ImdbLSTM(nn.Module):
     """Embedding, a ``num_layers`` LSTM (batch first, zero initial state) and a linear read-out
     of the last step's hidden state to one logit per review (shape ``[n]``).
@@ -298,7 +308,8 @@ class ImdbTask(TensorTask):
     (``split_seed`` picks the split, ``seed`` the batch order), minibatches of ``batch_size``.
     ``eval_size`` evaluates only the first ``eval_size`` reviews of each split (CPU budgets;
     ``None``: all of them), in batches of ``eval_batch_size``. ``model_kwargs`` gives the model
-    its vocabulary size (the words found, plus padding).
+    its vocabulary size (the words found, plus padding). ``dataset``: ``"imdb"`` reads the
+    reviews under ``data_dir``; ``"generated"`` is the offline stand-in (``generated_imdb``).
     """
 
     def __init__(
@@ -314,8 +325,14 @@ class ImdbTask(TensorTask):
         split_seed: int | None = None,
         eval_size: int | None = None,
         eval_batch_size: int = 1000,
+        dataset: str = "imdb",
     ) -> None:
-        data = tokenize_imdb(data_dir, vocab_size, max_length, download)
+        if dataset == "imdb":
+            data = tokenize_imdb(data_dir, vocab_size, max_length, download)
+        elif dataset == "generated":
+            data = generated_imdb(vocab_size, max_length)
+        else:
+            raise ValueError(f"dataset must be 'imdb' or 'generated', got {dataset!r}")
         split_seed = seed if split_seed is None else split_seed
         x_train, y_train, x_test, y_test = split_imdb(
             data["tokens"], data["labels"], n_train, test_fraction, split_seed

@@ -10,11 +10,13 @@ from torch.nn import functional as F
 
 from grokrewarm.domains.lazy_rich import imdb
 from grokrewarm.domains.lazy_rich.imdb import (
+    GENERATED_REVIEWS_PER_FOLDER,
     IMDB_URL,
     ImdbLSTM,
     ImdbTask,
     cache_path,
     encode,
+    generated_imdb,
     is_generated,
     split_imdb,
     tokenize,
@@ -254,7 +256,12 @@ def test_experiment_builds_on_a_generated_tree(compose_run, tmp_path):
 
     write_imdb_format(tmp_path / "data", n_per_folder=4)
     cfg = compose_run(
-        ["+experiment=omnigrok_fig4", "budget=smoke", f"task.data_dir={tmp_path / 'data'}"],
+        [
+            "+experiment=omnigrok_fig4",
+            "budget=smoke",
+            "task.dataset=imdb",  # the real path, on the tree written above
+            f"task.data_dir={tmp_path / 'data'}",
+        ],
         tmp_path,
     )
     _, module = build(cfg, tmp_path)
@@ -268,7 +275,9 @@ def test_experiment_builds_on_a_generated_tree(compose_run, tmp_path):
 def test_smoke_sweep_runs_end_to_end_on_a_generated_tree(smoke_sweep, tmp_path):
     data_dir = tmp_path / "data"
     write_imdb_format(data_dir, n_per_folder=4, seed=0, length=(5, 20))
-    sweep_dir = smoke_sweep("omnigrok_fig4", tmp_path, f"task.data_dir={data_dir}")
+    sweep_dir = smoke_sweep(
+        "omnigrok_fig4", tmp_path, "task.dataset=imdb", f"task.data_dir={data_dir}"
+    )
     jobs = sorted(p.name for p in sweep_dir.iterdir() if p.is_dir())
     assert jobs == [
         "0_none_init6.0_wd1.0_n8_s0",
@@ -287,3 +296,16 @@ def test_smoke_sweep_runs_end_to_end_on_a_generated_tree(smoke_sweep, tmp_path):
     landscape = summary[summary["panel"] == "landscape"].iloc[0]
     assert landscape["norm_end"] == pytest.approx(landscape["norm_start"], rel=1e-4)
     assert (data_dir / "aclImdb" / "grokrewarm_cache").is_dir()
+
+
+def test_generated_stand_in_reads_generated_reviews_through_the_real_path(tmp_path):
+    task = ImdbTask(n_train=8, max_length=16, dataset="generated", batch_size=4)
+    n_reviews = 4 * GENERATED_REVIEWS_PER_FOLDER
+    assert len(task.y_train) == 8 and len(task.y_test) == n_reviews // 4  # 25% held out
+    assert task.x_train.shape == (8, 16) and set(task.y_train.tolist()) <= {0, 1}
+    # the same reviews as a tree written by hand and read from a data_dir
+    write_imdb_format(tmp_path, GENERATED_REVIEWS_PER_FOLDER, length=(5, 20))
+    by_hand = tokenize_imdb(tmp_path, 1000, 16)["tokens"]
+    assert torch.equal(generated_imdb(1000, 16)["tokens"], by_hand)
+    with pytest.raises(ValueError, match="dataset must be"):
+        ImdbTask(dataset="imdb-small")
