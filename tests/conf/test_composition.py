@@ -300,6 +300,7 @@ def test_kumar_fig8_is_omnigrok_teacher_student_at_lr_over_alpha(compose_run, tm
 
     cfg = compose_run(["+experiment=kumar_fig8", "output_scale.alpha=10"], tmp_path)
     assert (cfg.init_scale, cfg.task.threshold, cfg.optimizer.weight_decay) == (2.0, 1e-3, 0.05)
+    assert cfg.task.error == "mse"  # the authors' per-example mean squared error
     assert (cfg.task.n_train, cfg.task.n_test, cfg.trainer.max_steps) == (100, 100, 100_000)
     _, module = build(cfg, tmp_path)
     assert module.controller.lr(0) == pytest.approx(3e-5)  # Adam: 3e-4 / alpha

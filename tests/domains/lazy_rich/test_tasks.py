@@ -113,6 +113,13 @@ def test_teacher_student_threshold_accuracy_by_hand():
     assert metrics["train/acc@thr"].item() == pytest.approx(0.5)
     assert metrics["test/acc@thr"].item() == pytest.approx(0.5)
     assert student(task.x_train).shape == (6, 5)
+    # the authors' notebook: the mean over the 5 outputs of the squared error, 1.0 / 5 = 0.2
+    mse_task = TeacherStudentTask(n_train=6, n_test=4, seed=0, threshold=0.25, error="mse")
+    assert mse_task.extra_metrics(Shifted())["train/acc@thr"].item() == 1.0
+    mse_task.threshold = 0.15
+    assert mse_task.extra_metrics(Shifted())["train/acc@thr"].item() == pytest.approx(0.5)
+    with pytest.raises(ValueError, match="error must be"):
+        TeacherStudentTask(error="l1")
 
 
 def test_mnist_task_reads_real_format_files_and_fails_fast_without_them(tmp_path):
