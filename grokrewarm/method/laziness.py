@@ -5,7 +5,8 @@ show have the same effect on grokking:
 
 - output scale ``alpha`` on the centred predictor ``alpha * (f(x; theta) - f(x; theta_0))``
   (Kumar et al. 2024, App. 8.1, Eq. 7, after Chizat et al. 2019), with the learning rate
-  rescaled by ``1 / alpha^2``: ``CenteredOutputScale`` and ``lazy_learning_rate``;
+  rescaled by ``1 / alpha^2``: ``CenteredOutputScale`` and ``lazy_learning_rate``
+  (``OutputScale`` is the uncentred ``alpha * f(x)``);
 - initialisation scale: every parameter multiplied by a constant at initialisation (Liu et al.
   2023, "Omnigrok", Section 2: ``alpha = w / w_0``): ``scale_initialization_``.
 """
@@ -19,23 +20,12 @@ import torch
 from torch import Tensor, nn
 
 
-class CenteredOutputScale(nn.Module):
-    """``alpha * (f(x) - f_0(x))``: the centred, output-scaled predictor of Kumar et al. Eq. 7.
+class OutputScale(nn.Module):
+    """``alpha * f(x)``: the uncentred output scale (Chizat et al. 2019's lazy-training knob).
 
-    ``f_0`` is a frozen copy of ``model`` taken when the wrapper is built, so the output is exactly
-    zero at initialisation and large ``alpha`` does not blow up the initial loss (App. 8.1).
-
-    The copy's parameters are turned into buffers: they are not in ``parameters()`` (so optimizers,
-    weight norms, NTKs and parameter-change metrics see only the live model), but they are in
-    ``state_dict()`` under ``initial_model.*`` and follow ``.to(device)``/``.double()``. A resumed
-    run therefore gets back the original ``f_0``; re-wrapping a restored model would wrongly take
-    the restored weights as ``f_0``. Buffers the model already had (e.g. BatchNorm statistics) stay
-    buffers of the copy and update in train mode like the live model's.
-
-    Gradients: ``d/dtheta [alpha (f - f_0)] = alpha * df/dtheta`` at every ``theta`` (``f_0`` does
-    not depend on ``theta``), so the NTK of the wrapper is ``alpha^2`` times the model's NTK. That
-    is why the learning rate must shrink as ``1 / alpha^2`` (``lazy_learning_rate``) to keep the
-    initial function-space velocity independent of ``alpha``.
+    Unlike ``CenteredOutputScale`` the initial function is kept, so ``alpha = 1`` is exactly the
+    unwrapped model (the original experiment) and large ``alpha`` scales the initial output too.
+    Gradients are ``alpha * df/dtheta``, the NTK ``alpha^2`` times the model's.
 
     ``lr_power``: the training stack multiplies the LR by ``1 / alpha^lr_power``
     (``lazy_learning_rate``). 2 (default) is Kumar et al.'s rescaling, right for (S)GD. Adam's
@@ -52,13 +42,42 @@ class CenteredOutputScale(nn.Module):
         self.alpha = float(alpha)
         self.lr_power = float(lr_power)
         self.model = model
+
+    def forward(self, *args, **kwargs) -> Tensor:
+        return self.alpha * self.model(*args, **kwargs)
+
+    def extra_repr(self) -> str:
+        return f"alpha={self.alpha:g}, lr_power={self.lr_power:g}"
+
+
+class CenteredOutputScale(OutputScale):
+    """``alpha * (f(x) - f_0(x))``: the centred, output-scaled predictor of Kumar et al. Eq. 7.
+
+    ``f_0`` is a frozen copy of ``model`` taken when the wrapper is built, so the output is exactly
+    zero at initialisation and large ``alpha`` does not blow up the initial loss (App. 8.1).
+
+    The copy's parameters are turned into buffers: they are not in ``parameters()`` (so optimizers,
+    weight norms, NTKs and parameter-change metrics see only the live model), but they are in
+    ``state_dict()`` under ``initial_model.*`` and follow ``.to(device)``/``.double()``. A resumed
+    run therefore gets back the original ``f_0``; re-wrapping a restored model would wrongly take
+    the restored weights as ``f_0``. Buffers the model already had (e.g. BatchNorm statistics) stay
+    buffers of the copy and update in train mode like the live model's.
+
+    Gradients: ``d/dtheta [alpha (f - f_0)] = alpha * df/dtheta`` at every ``theta`` (``f_0`` does
+    not depend on ``theta``), so the NTK of the wrapper is ``alpha^2`` times the model's NTK. That
+    is why the learning rate must shrink as ``1 / alpha^2`` (``lazy_learning_rate``) to keep the
+    initial function-space velocity independent of ``alpha``; ``lr_power`` as ``OutputScale``.
+
+    Weight decay pulls ``theta`` towards 0, that is ``f`` towards ``f(.; 0)``, not towards ``f_0``:
+    under the centring the decay moves the trained function away from zero by ``-f_0``.
+    """
+
+    def __init__(self, model: nn.Module, alpha: float, lr_power: float = 2.0):
+        super().__init__(model, alpha, lr_power)
         self.initial_model = _frozen_copy(model)
 
     def forward(self, *args, **kwargs) -> Tensor:
         return self.alpha * (self.model(*args, **kwargs) - self.initial_model(*args, **kwargs))
-
-    def extra_repr(self) -> str:
-        return f"alpha={self.alpha:g}, lr_power={self.lr_power:g}"
 
 
 def _frozen_copy(model: nn.Module) -> nn.Module:

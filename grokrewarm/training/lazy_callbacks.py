@@ -7,8 +7,9 @@ Knobs, applied by ``training.run.build`` to any model built from any config:
   ``projection=sphere`` (the projection records the norms after this scaling, so
   ``projection.scale=1`` holds the scaled norm and ``projection.scale=c`` holds ``c`` times it).
 - ``output_scale``: the model wrapped in ``CenteredOutputScale`` (``alpha (f - f_0)``, Kumar et
-  al. Eq. 7) and the learning-rate schedule multiplied by ``lazy_learning_rate(1, alpha) =
-  1/alpha^2`` (App. 8.1), so ``rewarm.lr`` is the paper's ``eta_0``.
+  al. Eq. 7) or ``OutputScale`` (``alpha f``), and the learning-rate schedule multiplied by
+  ``lazy_learning_rate(1, alpha) = 1/alpha^2`` (App. 8.1; ``1/alpha^lr_power``), so
+  ``rewarm.lr`` is the paper's ``eta_0``.
 
 Metrics: ``LazinessMetricsCallback`` (``metrics=lazy``) adds to the evaluation row, on the same
 schedule and in the same single host transfer: the global parameter norm, the relative parameter
@@ -27,7 +28,7 @@ from torch import Tensor, nn
 from torch.nn import functional as F
 
 from grokrewarm.method.laziness import (
-    CenteredOutputScale,
+    OutputScale,
     lazy_learning_rate,
     scale_initialization_,
 )
@@ -76,8 +77,8 @@ def apply_laziness(
         scale_initialization_(model, init_scale)
     if output_scale is not None and output_scale.get("_target_"):
         model = instantiate(output_scale, model=model)
-        if not isinstance(model, CenteredOutputScale):
-            raise TypeError(f"output_scale must build a CenteredOutputScale, got {type(model)}")
+        if not isinstance(model, OutputScale):
+            raise TypeError(f"output_scale must build an OutputScale, got {type(model)}")
         controller.schedule = ScaledSchedule(
             controller.schedule, lazy_learning_rate(1.0, model.alpha, model.lr_power)
         )

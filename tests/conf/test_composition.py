@@ -265,9 +265,9 @@ def test_lazy_rich_experiment_composes_with_its_budget(experiment, budget, compo
     assert cfg.metrics.every_n_steps <= cfg.budget.steps
     assert list(cfg.budget.seeds) == list(cfg.budget.lazy_rich.seeds)
     assert "${" not in str(cfg.condition)
-    if experiment in KUMAR_ADAMW:  # AdamW, centred output scale
+    if experiment in KUMAR_ADAMW:  # AdamW, an output scale (kumar_fig8: uncentred)
         assert cfg.optimizer.factory._target_ == "torch.optim.AdamW"
-        assert cfg.output_scale._target_.endswith("CenteredOutputScale")
+        assert cfg.output_scale._target_.endswith("OutputScale")
     elif experiment.startswith("kumar"):  # vanilla GD, centred output scale
         assert cfg.optimizer.factory._target_ == "torch.optim.SGD"
         assert cfg.optimizer.factory.momentum == 0.0 and cfg.optimizer.weight_decay == 0.0
@@ -281,13 +281,14 @@ def test_lazy_rich_experiment_composes_with_its_budget(experiment, budget, compo
 def test_lazy_rich_experiment_builds_its_task_model_and_optimizer(
     experiment, compose_run, tmp_path
 ):
+    from grokrewarm.method.laziness import OutputScale
     from grokrewarm.training.run import build
 
     cfg = compose_run([f"+experiment={experiment}", "budget=smoke"], tmp_path)
     _, module = build(cfg, tmp_path)
     task_class, model_class, optimizer = LAZY_RICH_BUILDS[experiment]
     model = module.model
-    inner = model.model if hasattr(model, "initial_model") else model
+    inner = model.model if isinstance(model, OutputScale) else model
     assert type(module.task).__name__ == task_class
     assert type(inner).__name__ == model_class
     assert type(module.configure_optimizers()).__name__ == optimizer
@@ -305,7 +306,9 @@ def test_kumar_fig8_is_omnigrok_teacher_student_at_lr_over_alpha(compose_run, tm
     _, module = build(cfg, tmp_path)
     assert module.controller.lr(0) == pytest.approx(3e-5)  # Adam: 3e-4 / alpha
     x, _ = module.task.train_batch(0)
-    assert module.model(x).abs().max() == 0  # centred: zero at init, whatever the init x2
+    # uncentred: alpha = 10 times the x2 student's own initial function
+    assert torch.allclose(module.model(x), 10 * module.model.model(x))
+    assert module.model(x).abs().max() > 0
 
 
 def test_paper_budgets_match_the_papers(compose_run, tmp_path):
@@ -397,6 +400,7 @@ def _sweep_size_without_panels(experiment: str, budget: str) -> int:
     [
         (["output_scale=none"], lambda c: "_target_" not in c.output_scale),
         (["output_scale=centered"], lambda c: c.output_scale.alpha == 1.0),
+        (["output_scale=uncentered"], lambda c: c.output_scale._target_.endswith(".OutputScale")),
         (["optimizer=sgd"], lambda c: c.optimizer.factory.momentum == 0.0),
         (["metrics=lazy"], lambda c: c.metrics.alignment_size == 100),
         (["init_scale=8.0", "projection=sphere"], lambda c: c.projection.scope == "global"),

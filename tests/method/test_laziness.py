@@ -6,6 +6,7 @@ from torch import nn
 
 from grokrewarm.method.laziness import (
     CenteredOutputScale,
+    OutputScale,
     lazy_learning_rate,
     scale_initialization_,
 )
@@ -143,3 +144,19 @@ def test_scale_initialization_multiplies_every_parameter_and_the_norm():
     norm_after = torch.sqrt(sum(p.detach().square().sum() for p in model.parameters()))
     assert norm_after.item() == pytest.approx(8.0 * norm_before.item(), rel=1e-6)
     assert torch.equal(model[1].running_var, torch.ones(5))  # buffers untouched
+
+
+def test_uncentred_output_scale_keeps_the_initial_function_times_alpha():
+    model = small_mlp(0)
+    x = inputs()
+    wrapped = OutputScale(model, alpha=0.25, lr_power=1.0)
+    assert torch.allclose(wrapped(x), 0.25 * model(x), atol=1e-15)
+    assert not hasattr(wrapped, "initial_model") and wrapped(x).abs().max() > 0
+    assert torch.equal(OutputScale(model, 1.0)(x), model(x))  # alpha = 1: the model itself
+    assert list(wrapped.parameters()) == list(model.parameters())
+    grads = torch.autograd.grad(wrapped(x)[:, 1].sum(), list(model.parameters()))
+    plain = torch.autograd.grad(model(x)[:, 1].sum(), list(model.parameters()))
+    for grad, plain_grad in zip(grads, plain, strict=True):
+        assert torch.allclose(grad, 0.25 * plain_grad, atol=1e-14)
+    with pytest.raises(ValueError, match="alpha"):
+        OutputScale(model, alpha=0.0)

@@ -6,7 +6,7 @@ import pytest
 import torch
 
 from grokrewarm.domains.lazy_rich.polynomial import committee_machine_ntk
-from grokrewarm.method.laziness import CenteredOutputScale
+from grokrewarm.method.laziness import CenteredOutputScale, OutputScale
 from grokrewarm.method.rewarm import RewarmController
 from grokrewarm.method.schedules import ConstantSchedule
 from grokrewarm.training.lazy_callbacks import LazinessMetricsCallback, ScaledSchedule
@@ -40,6 +40,17 @@ def test_centered_output_scale_from_config(compose_run, tmp_path):
     (grad_wrapped,) = torch.autograd.grad(model(x).sum(), model.model.weight)
     (grad_inner,) = torch.autograd.grad(model.model(x).sum(), model.model.weight)
     assert torch.allclose(grad_wrapped, 4.0 * grad_inner, rtol=1e-5)
+
+
+def test_uncentered_output_scale_from_config(compose_run, tmp_path):
+    overrides = ["output_scale=uncentered", "output_scale.alpha=0.5", "rewarm.lr=10.0"]
+    cfg = compose_run([*POLY, *overrides, "output_scale.lr_power=1"], tmp_path)
+    _, module = build(cfg, tmp_path)
+    model = module.model
+    assert type(model) is OutputScale and model.alpha == 0.5
+    x, _ = module.task.train_batch(0)
+    assert torch.allclose(model(x), 0.5 * model.model(x))  # the initial function, halved
+    assert module.controller.lr(0) == pytest.approx(10.0 / 0.5)  # eta_0 / alpha^lr_power
 
 
 def test_no_output_scale_trains_the_bare_model_at_the_configured_lr(compose_run, tmp_path):
