@@ -91,8 +91,8 @@ SPECS = {
     ),
     "kumar_fig8": Spec(
         "Kumar et al. 2024 Fig. 8: teacher-student (init x2), output scale alpha",
-        [("accuracy |f - y| < 0.001", "train/acc@thr", "test/acc@thr", False), LOSS, CHANGE],
-        ("acc@thr", 0.95, "acc"),
+        [("accuracy: mean (f - y)^2 < 1e-3", "train/acc@thr", "test/acc@thr", False), LOSS, CHANGE],
+        ("acc@thr", 0.9, "acc"),  # no level given; alpha = 1 creeps up to ~0.95 by 30k steps
         sweep_axis={"main": "output_scale.alpha"},
     ),
     "kumar_fig7": Spec(
