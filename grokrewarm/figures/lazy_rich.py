@@ -12,6 +12,7 @@ final relative parameter change and NTK alignment.
 from __future__ import annotations
 
 import math
+import re
 import textwrap
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -336,9 +337,16 @@ def _plot_pair(ax, group: list[Run], train: str | None, test: str | None, label:
         ax.plot(series.index, series.values, color=color, linestyle="--", linewidth=1.2)
 
 
+def _natural_key(text: str) -> list:
+    """Sort key reading the numbers in ``text`` as numbers: ``alpha3.0`` before ``alpha10.0``,
+    so the colour order follows the swept value."""
+    parts = re.split(r"(\d+(?:\.\d+)?(?:e-?\d+)?)", text)
+    return [(0, float(part), "") if i % 2 else (1, 0.0, part) for i, part in enumerate(parts)]
+
+
 def _by_condition(runs: list[Run]) -> dict[str, list[Run]]:
     groups: dict[str, list[Run]] = {}
-    for run in sorted(runs, key=lambda r: r.condition):
+    for run in sorted(runs, key=lambda r: _natural_key(r.condition)):
         groups.setdefault(run.condition, []).append(run)
     return groups
 

@@ -5,7 +5,13 @@ import pytest
 from omegaconf import OmegaConf
 
 from grokrewarm.figures import renderers
-from grokrewarm.figures.lazy_rich import SPECS, _title, render_lazy, summarize_lazy
+from grokrewarm.figures.lazy_rich import (
+    SPECS,
+    _natural_key,
+    _title,
+    render_lazy,
+    summarize_lazy,
+)
 from grokrewarm.figures.runs import Run
 
 
@@ -113,3 +119,15 @@ def test_title_warns_only_about_the_stand_in_of_its_own_task(task, warning, tmp_
     title = _title(SPECS["omnigrok_fig5"], [run])
     assert title.startswith(SPECS["omnigrok_fig5"].title + " [test budget, 1 seed(s)]")
     assert title.split(" -- ")[1:] == ([] if warning is None else [warning])
+
+
+def test_conditions_sort_by_their_numbers_so_colours_follow_the_sweep():
+    conditions = ["alpha10.0", "alpha3.0", "alpha0.1", "alpha1e-4", "wd1.0_n30", "wd1.0_n100"]
+    assert sorted(conditions, key=_natural_key) == [
+        "alpha1e-4",
+        "alpha0.1",
+        "alpha3.0",
+        "alpha10.0",
+        "wd1.0_n30",
+        "wd1.0_n100",
+    ]
