@@ -8,7 +8,7 @@ from hydra import compose, initialize_config_dir
 from hydra.core.global_hydra import GlobalHydra
 from hydra.core.hydra_config import HydraConfig
 from hydra.core.plugins import Plugins
-from omegaconf import DictConfig, open_dict
+from omegaconf import DictConfig, OmegaConf, open_dict
 
 CONF_DIR = Path(__file__).resolve().parents[1] / "conf"
 
@@ -25,3 +25,15 @@ def compose_job(overrides: list[str], output_dir: str | Path) -> DictConfig:
     with open_dict(cfg):
         del cfg["hydra"]
     return cfg
+
+
+def sweeper_config(overrides: list[str]) -> dict:
+    """The resolved ``hydra.sweeper`` block (``params``, and ``panels`` for the union sweeper)
+    that ``python -m grokrewarm OVERRIDES -m`` would expand into jobs."""
+    GlobalHydra.instance().clear()
+    with initialize_config_dir(str(CONF_DIR), version_base="1.3"):
+        cfg = compose("config", overrides=overrides, return_hydra_config=True)
+    HydraConfig.instance().set_config(cfg)
+    sweeper = OmegaConf.to_container(cfg.hydra.sweeper, resolve=True)
+    GlobalHydra.instance().clear()
+    return sweeper

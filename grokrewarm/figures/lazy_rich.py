@@ -27,7 +27,7 @@ from matplotlib.ticker import NullFormatter  # noqa: E402
 
 from grokrewarm.figures.runs import Run, load_runs, plot_condition, save_figure  # noqa: E402
 from grokrewarm.method.lazy_metrics import time_to_grok  # noqa: E402
-from grokrewarm.method.power_law import fit_power_law  # noqa: E402
+from grokrewarm.method.power_law import PowerLawFit, fit_power_law  # noqa: E402
 
 
 @dataclass(frozen=True)
@@ -460,8 +460,14 @@ def _plot_time_to_grok(ax, summary: pd.DataFrame, spec: Spec) -> None:
         means = rows.groupby(column)[y].mean()
         label = f"{panel} ({column})"
         if spec.power_law and "power_law_slope" in rows:
-            label += f": slope {rows['power_law_slope'].iloc[0]:.2f}"
-            fit = fit_power_law(rows[column], rows[y])
+            first = rows.iloc[0]  # the panel's fit, made once by summarize_lazy
+            label += f": slope {first['power_law_slope']:.2f}"
+            fit = PowerLawFit(
+                first["power_law_slope"],
+                first["power_law_prefactor"],
+                int(first["power_law_points"]),
+                first["power_law_r2"],
+            )
             if math.isfinite(fit.exponent):
                 grid = np.geomspace(rows[column].min(), rows[column].max(), 50)
                 ax.plot(grid, fit(grid), ":", color="grey", linewidth=1)

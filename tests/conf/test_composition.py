@@ -4,6 +4,7 @@ import pytest
 import torch
 from hydra.utils import instantiate
 
+from grokrewarm.compose import sweeper_config
 from grokrewarm.method.projection import NormProjection
 from grokrewarm.method.rewarm import RewarmController
 
@@ -168,21 +169,7 @@ def test_atari_group_options_compose(overrides, check, compose_run, tmp_path):
 def _sweep_size(experiment: str, budget: str) -> int:
     """Jobs the union sweeper would launch: per panel, the product of its swept values and the
     shared params."""
-    from hydra import compose, initialize_config_dir
-    from hydra.core.global_hydra import GlobalHydra
-    from hydra.core.hydra_config import HydraConfig
-    from omegaconf import OmegaConf
-
-    from grokrewarm.compose import CONF_DIR
-
-    GlobalHydra.instance().clear()
-    with initialize_config_dir(str(CONF_DIR), version_base="1.3"):
-        cfg = compose(
-            "config", [f"+experiment={experiment}", f"budget={budget}"], return_hydra_config=True
-        )
-    HydraConfig.instance().set_config(cfg)
-    sweeper = OmegaConf.to_container(cfg.hydra.sweeper, resolve=True)
-    GlobalHydra.instance().clear()
+    sweeper = sweeper_config([f"+experiment={experiment}", f"budget={budget}"])
 
     def size(grid: dict) -> int:
         n = 1
@@ -376,19 +363,7 @@ def test_lazy_rich_sweep_sizes(experiment, paper, quick):
 
 
 def _sweep_size_without_panels(experiment: str, budget: str) -> int:
-    from hydra import compose, initialize_config_dir
-    from hydra.core.global_hydra import GlobalHydra
-    from omegaconf import OmegaConf
-
-    from grokrewarm.compose import CONF_DIR
-
-    GlobalHydra.instance().clear()
-    with initialize_config_dir(str(CONF_DIR), version_base="1.3"):
-        cfg = compose(
-            "config", [f"+experiment={experiment}", f"budget={budget}"], return_hydra_config=True
-        )
-    params = OmegaConf.to_container(cfg.hydra.sweeper.params, resolve=True)
-    GlobalHydra.instance().clear()
+    params = sweeper_config([f"+experiment={experiment}", f"budget={budget}"])["params"]
     n = 1
     for value in params.values():
         n *= len(value) if isinstance(value, list) else 1

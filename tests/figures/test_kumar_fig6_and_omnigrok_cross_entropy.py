@@ -10,6 +10,7 @@ import pytest
 import torch
 from omegaconf import OmegaConf
 
+from grokrewarm.compose import sweeper_config
 from grokrewarm.figures.lazy_rich import SPECS, summarize_lazy
 from grokrewarm.figures.runs import load_runs
 from grokrewarm.method.laziness import CenteredOutputScale, lazy_learning_rate
@@ -17,19 +18,7 @@ from grokrewarm.training.run import build
 
 
 def _panels(experiment: str, budget: str) -> dict:
-    from hydra import compose, initialize_config_dir
-    from hydra.core.global_hydra import GlobalHydra
-
-    from grokrewarm.compose import CONF_DIR
-
-    GlobalHydra.instance().clear()
-    with initialize_config_dir(str(CONF_DIR), version_base="1.3"):
-        cfg = compose(
-            "config", [f"+experiment={experiment}", f"budget={budget}"], return_hydra_config=True
-        )
-    panels = OmegaConf.to_container(cfg.hydra.sweeper.panels, resolve=True)
-    GlobalHydra.instance().clear()
-    return panels
+    return sweeper_config([f"+experiment={experiment}", f"budget={budget}"])["panels"]
 
 
 def test_lr_power_sets_the_exponent_of_the_rescaling():
