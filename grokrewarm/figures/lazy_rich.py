@@ -485,7 +485,9 @@ def _plot_time_to_grok(ax, summary: pd.DataFrame, spec: Spec) -> None:
         ax.legend(fontsize=7)
         return
     relation = ">=" if mode == "acc" else "<"
-    levels = "/".join(f"{t:g}" for t in sorted({threshold, *spec.thresholds.values()}))
+    # only the thresholds of the panels that ran
+    used = {spec.thresholds.get(panel, threshold) for panel in summary["panel"].unique()}
+    levels = "/".join(f"{t:g}" for t in sorted(used))
     ax.set_ylabel(f"{name} ({metric} {relation} {levels})", fontsize=8)
     ax.set_xlabel("swept value (never reached: not plotted)")
     ax.legend(fontsize=7)
