@@ -1,5 +1,6 @@
 """Figures 6, 7, 10, 11 and 12 of Lyle et al. 2025 (Atari): per-game training returns against
-frames, and human-normalized aggregates (IQM, median, mean) with stratified bootstrap CIs.
+frames, and human-normalized aggregates (IQM, median, mean, optimality gap) with stratified
+bootstrap CIs and performance profiles, all computed by rliable (Agarwal et al. 2021).
 
 Runs are grouped by agent setting (agent, NaP, replay ratio: one row block each) and, within a
 group, by variant (the sweep panel, without a ``lhs_``/``rhs_`` prefix).
@@ -16,10 +17,14 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
+from rliable import plot_utils  # noqa: E402
 
+from grokrewarm.domains.atari import evaluation  # noqa: E402
 from grokrewarm.domains.atari.evaluation import (  # noqa: E402
     aggregate_with_ci,
     human_normalized,
+    iqm,
+    performance_profile,
     random_human_scores,
 )
 from grokrewarm.figures.runs import Run, load_runs, save_figure  # noqa: E402
@@ -27,6 +32,13 @@ from grokrewarm.figures.runs import Run, load_runs, save_figure  # noqa: E402
 RETURN = "train/episode_return"
 FINAL_FRACTION = 0.1  # a run's score: mean return over the last 10% of its frames
 COLUMNS = 6
+PANELS = 4  # per agent setting, before its games: IQM curve, aggregates, profile, learning rate
+# bootstrap replications and seed of the summary's intervals and the profile bands (a figure's
+# numbers are reproducible); tests lower the replications
+BOOTSTRAP_REPS = evaluation.BOOTSTRAP_REPS
+PROFILE_REPS = evaluation.PROFILE_REPS
+SEED = evaluation.SEED
+AGGREGATE_LABELS = {"iqm": "IQM", "median": "median", "mean": "mean", "optimality_gap": "opt. gap"}
 
 TITLES = {
     "fig6": "Fig. 6: LR cycling in Rainbow+NaP (low replay ratio) and DQN (high replay ratio)",
@@ -34,6 +46,7 @@ TITLES = {
     "fig10": "Fig. 10: stopping the DQN LR cycling at 8M / 20M / 40M frames",
     "fig11": "Fig. 11: cycling stopped at 3/4 of the budget to 1e-7; resets with aligned cycles",
     "fig12": "Fig. 12: per-game Rainbow+NaP returns, low replay ratio",
+    "atari100k": "Atari 100k: data-efficient DQN and Rainbow, 1 update per agent step",
 }
 
 
@@ -78,7 +91,8 @@ def _table(runs: list[Run]) -> pd.DataFrame:
 
 def summarize_atari(runs: list[Run], out_path: Path) -> pd.DataFrame:
     """Per (group, variant): per-game mean final returns and human-normalized scores, plus an
-    ``ALL`` row with IQM/median/mean human-normalized scores and their 95% bootstrap CIs."""
+    ``ALL`` row with rliable's IQM/median/mean/optimality gap of the (seeds, games) matrix of
+    human-normalized scores and their 95% stratified bootstrap CIs (``<name>_low/_high``)."""
     table = _table(runs)
     known = set(random_human_scores())
     rows = []
@@ -100,7 +114,8 @@ def summarize_atari(runs: list[Run], out_path: Path) -> pd.DataFrame:
         scores = _score_matrix(part, known)
         if scores is not None:
             row = {"group": group, "variant": variant, "game": "ALL", "runs": len(part)}
-            for name, (point, low, high) in aggregate_with_ci(scores).items():
+            aggregates = aggregate_with_ci(scores, reps=BOOTSTRAP_REPS, seed=SEED)
+            for name, (point, low, high) in aggregates.items():
                 row.update({name: point, f"{name}_low": low, f"{name}_high": high})
             rows.append(row)
     summary = pd.DataFrame(rows)
@@ -109,7 +124,8 @@ def summarize_atari(runs: list[Run], out_path: Path) -> pd.DataFrame:
 
 
 def _score_matrix(part: pd.DataFrame, known: set[str]) -> np.ndarray | None:
-    """(seeds, games) human-normalized final scores; None without a complete matrix."""
+    """(seeds, games) human-normalized final scores, seeds and games in sorted order, seeds
+    without a score on every game dropped; None without a complete matrix."""
     part = part[part["game"].isin(known)].dropna(subset=["final_return"])
     if part.empty:
         return None
@@ -132,11 +148,32 @@ def _iqm_curve(runs: list[Run]) -> pd.Series:
     wide = pd.concat(curves, axis=1).sort_index().ffill()
 
     def iqm_row(values: np.ndarray) -> float:
-        values = np.sort(values[~np.isnan(values)])
-        cut = int(0.25 * len(values))
-        return float(values[cut : len(values) - cut].mean()) if len(values) else np.nan
+        values = values[~np.isnan(values)]  # runs whose first game has not ended yet
+        return iqm(values) if len(values) else np.nan
 
     return wide.apply(lambda row: iqm_row(row.to_numpy()), axis=1)
+
+
+def _profiles(members: list[Run], variants: list[str]):
+    """Per variant with a complete score matrix: rliable's performance profile (fraction of
+    run-game human-normalized final scores above tau) and its 95% bootstrap band, on one tau
+    grid per agent setting from min(0, lowest score) to max(1, highest score)."""
+    table = _table(members)
+    known = set(random_human_scores())
+    matrices = {}
+    for variant in variants:
+        scores = _score_matrix(table[table["variant"] == variant], known)
+        if scores is not None:
+            matrices[variant] = scores
+    if not matrices:
+        return None, {}, {}
+    values = np.concatenate([m.ravel() for m in matrices.values()])
+    taus = np.linspace(min(0.0, values.min()), max(1.0, values.max()), 101)
+    profiles, bands = {}, {}
+    for variant, scores in matrices.items():
+        profile, low, high = performance_profile(scores, taus, reps=PROFILE_REPS, seed=SEED)
+        profiles[variant], bands[variant] = profile, (low, high)
+    return taus, profiles, bands
 
 
 def render_atari(name: str, sweep_dir: Path) -> list[Path]:
@@ -149,7 +186,7 @@ def render_atari(name: str, sweep_dir: Path) -> list[Path]:
     blocks = []
     for group, members in groups.items():
         games = sorted({str(r.config.env.game) for r in members})
-        blocks.append((group, members, games, math.ceil((len(games) + 3) / COLUMNS)))
+        blocks.append((group, members, games, math.ceil((len(games) + PANELS) / COLUMNS)))
     total_rows = sum(b[3] for b in blocks)
     fig, axes = plt.subplots(
         total_rows, COLUMNS, figsize=(3.2 * COLUMNS, 2.6 * total_rows), squeeze=False
@@ -175,15 +212,33 @@ def render_atari(name: str, sweep_dir: Path) -> list[Path]:
         ax.set_visible(True)
         aggregate = summary[(summary["group"] == group) & (summary["game"] == "ALL")]
         for i, (_, row) in enumerate(aggregate.iterrows()):
-            for j, metric in enumerate(("iqm", "median", "mean")):
+            for j, metric in enumerate(AGGREGATE_LABELS):
                 x = j + (i - (len(aggregate) - 1) / 2) * 0.8 / max(1, len(aggregate))
                 err = [[row[metric] - row[f"{metric}_low"]], [row[f"{metric}_high"] - row[metric]]]
                 ax.errorbar(
                     x, row[metric], yerr=err, fmt="o", color=colors[row["variant"]], markersize=4
                 )
-        ax.set_xticks(range(3), ["IQM", "median", "mean"], fontsize=7)
+        ax.set_xticks(range(len(AGGREGATE_LABELS)), AGGREGATE_LABELS.values(), fontsize=7)
         ax.set_title("final human-normalized score\n(95% stratified bootstrap CI)", fontsize=8)
         ax = cells[2]
+        ax.set_visible(True)
+        taus, profiles, bands = _profiles(members, variants)
+        if profiles:
+            plot_utils.plot_performance_profiles(
+                profiles,
+                taus,
+                performance_profile_cis=bands,
+                ax=ax,
+                colors=colors,
+                xlabel=r"human-normalized score $\tau$",
+                ylabel=r"fraction of runs > $\tau$",
+                labelsize=7,
+                ticklabelsize=6,
+                wrect=2,
+                hrect=2,
+            )
+        ax.set_title("performance profile\n(95% stratified bootstrap band)", fontsize=8)
+        ax = cells[3]
         ax.set_visible(True)
         for variant in variants:
             run = next((r for r in members if variant_of(r) == variant), None)
@@ -192,7 +247,7 @@ def render_atari(name: str, sweep_dir: Path) -> list[Path]:
         ax.set_yscale("log")
         ax.set_title("learning rate (at metric rows)", fontsize=8)
         ax.tick_params(labelsize=6)
-        for cell, game in zip(cells[3:], games, strict=False):
+        for cell, game in zip(cells[PANELS:], games, strict=False):
             cell.set_visible(True)
             for variant in variants:
                 for run in members:

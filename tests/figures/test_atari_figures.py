@@ -1,11 +1,20 @@
 """The Atari figure renderer on hand-made run folders: per-game finals, human-normalized
-aggregates, files written."""
+aggregates (rliable's), files written."""
 
+import numpy as np
 import pandas as pd
 import pytest
 from omegaconf import OmegaConf
+from rliable import library, metrics
 
-from grokrewarm.figures import render, renderers
+from grokrewarm.domains.atari.evaluation import human_normalized
+from grokrewarm.figures import atari, render, renderers
+
+
+@pytest.fixture(autouse=True)
+def few_bootstrap_reps(monkeypatch):
+    monkeypatch.setattr(atari, "BOOTSTRAP_REPS", 200)
+    monkeypatch.setattr(atari, "PROFILE_REPS", 20)
 
 
 def _run(root, i, variant, game, seed, final_return):
@@ -45,7 +54,7 @@ def test_fig7_renders_per_game_and_aggregate_scores(tmp_path):
             _run(tmp_path, i + 1, variant, "pong", seed, pong[seed])
             i += 2
     paths = render("fig7", tmp_path)
-    assert [p.name for p in paths] == ["fig7.png", "fig7.pdf", "fig7_summary.csv"]
+    assert [p.name for p in paths] == ["fig7.png", "fig7.pdf", "fig7_summary.csv", "fig7_runs.csv"]
     assert all(p.stat().st_size > 0 for p in paths)
     summary = pd.read_csv(tmp_path / "fig7_summary.csv").set_index(["variant", "game"])
     assert summary.loc[("constant", "breakout"), "final_return"] == pytest.approx(16.1)
@@ -58,3 +67,30 @@ def test_fig7_renders_per_game_and_aggregate_scores(tmp_path):
     cyclic = summary.loc[("cyclic", "ALL")]
     assert cyclic["iqm"] == pytest.approx(1.0)  # {1, 2} and {1, 1}: middle two are 1, 1
     assert cyclic["iqm_low"] <= cyclic["iqm"] <= cyclic["iqm_high"]
+
+
+def test_the_summary_iqm_interval_is_rliables_on_the_score_matrix(tmp_path):
+    # 3 seeds x 4 games; the summary's matrix has seeds and games in sorted order
+    finals = {
+        "boxing": [2.0, 6.1, 12.1],
+        "breakout": [1.7, 16.1, 59.3],
+        "krull": [1598.0, 2131.75, 3000.0],
+        "pong": [-20.7, -3.05, 0.0],
+    }
+    i = 0
+    for game, by_seed in finals.items():
+        for seed, final in enumerate(by_seed):
+            _run(tmp_path, i, "constant", game, seed, final)
+            i += 1
+    render("fig6", tmp_path)
+    row = pd.read_csv(tmp_path / "fig6_summary.csv").set_index("game").loc["ALL"]
+    scores = np.stack([human_normalized(g, finals[g]) for g in sorted(finals)], axis=1)
+    np.random.seed(atari.SEED)  # rliable's bootstrap draws from NumPy's global RNG
+    points, intervals = library.get_interval_estimates(
+        {"x": scores}, lambda s: np.array([metrics.aggregate_iqm(s)]), reps=atari.BOOTSTRAP_REPS
+    )
+    assert row["iqm"] == pytest.approx(points["x"][0], rel=1e-12)
+    assert row["iqm_low"] == pytest.approx(intervals["x"][0, 0], rel=1e-12)
+    assert row["iqm_high"] == pytest.approx(intervals["x"][1, 0], rel=1e-12)
+    assert row["iqm_low"] < row["iqm"] < row["iqm_high"]
+    assert {"optimality_gap", "optimality_gap_low", "optimality_gap_high"} <= set(row.index)
