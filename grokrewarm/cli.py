@@ -11,5 +11,5 @@ from omegaconf import DictConfig
 def main(cfg: DictConfig) -> float | None:
     from hydra.utils import get_method  # the runner's heavy imports happen only inside the job
 
-    final = get_method(cfg.runner)(cfg, HydraConfig.get().runtime.output_dir)
-    return final.get("test/acc")
+    record = get_method(cfg.runner)(cfg, HydraConfig.get().runtime.output_dir)
+    return record.metrics.get("test/acc")

@@ -1,18 +1,19 @@
-"""``python -m grokrewarm.sweep_status SWEEP_DIR``: which jobs of a sweep are done, running (or
-stopped part-way), or failed, with the end of each failed job's log.
+"""``python -m grokrewarm.sweep_status SWEEP_DIR``: which jobs of a sweep are done, diverged,
+running (or stopped part-way), or failed, with the end of each failed job's log.
 
 Reads files only, so it works on a copied sweep folder and on a login node: each run folder's
-``DONE`` marker, ``metrics.csv`` and ``checkpoints/last.ckpt``, and for the submitit launchers
-``.submitit/<job id>/`` (result pickle and logs), matched to a run folder through the job id that
-Hydra records in ``<run>/.hydra/hydra.yaml``. A submitted job that has not started has no run
-folder yet; it is listed by its job id. Exit status 1 when any job failed.
+records (``DONE``, ``FAILED``, ``metadata.json``: one schema for every runner, see
+``grokrewarm.lifecycle.folder``), ``metrics.csv`` and ``checkpoints/last.ckpt``, and for the
+submitit launchers ``.submitit/<job id>/`` (result pickle and logs), matched to a run folder
+through the job id that Hydra records in ``<run>/.hydra/hydra.yaml``. A submitted job that has
+not started has no run folder yet; it is listed by its job id. Exit status 1 when any job failed
+(a diverged run is a result, not a failure).
 """
 
 from __future__ import annotations
 
 import argparse
 import csv
-import json
 import pickle
 import re
 import sys
@@ -22,7 +23,11 @@ from pathlib import Path
 
 from omegaconf import OmegaConf
 
-DONE, RUNNING, FAILED = "done", "running or incomplete", "failed"
+from grokrewarm.lifecycle.folder import DIVERGED as DIVERGED_STATUS
+from grokrewarm.lifecycle.folder import RunFolder, read_metadata
+
+DONE, DIVERGED, RUNNING, FAILED = "done", "diverged", "running or incomplete", "failed"
+STATES = (DONE, DIVERGED, RUNNING, FAILED)
 
 # slurmstepd's line when it kills a job, e.g. "*** JOB 12 ON vm CANCELLED AT 2025-... DUE TO TIME
 # LIMIT ***". A requeue ("DUE TO JOB REQUEUE") is not an end: the job runs again.
@@ -54,10 +59,11 @@ def _age(path: Path) -> str:
 
 
 def _progress(run_dir: Path) -> str:
-    config = run_dir / "config.yaml"
-    max_steps = OmegaConf.load(config).trainer.max_steps if config.is_file() else "?"
+    meta = read_metadata(run_dir)
     step = _last_step(run_dir / "metrics.csv")
-    parts = [f"step {step if step is not None else '-'}/{max_steps}"]
+    progress = f"{step:,}" if step is not None else "-"
+    budget = f"{meta['budget']:,}" if "budget" in meta else "?"
+    parts = [f"{meta.get('unit', 'step')} {progress}/{budget}"]
     ckpt = run_dir / "checkpoints" / "last.ckpt"
     parts.append(f"last.ckpt {_age(ckpt)} old" if ckpt.is_file() else "no checkpoint")
     return ", ".join(parts)
@@ -119,14 +125,21 @@ def sweep_status(sweep_dir: Path, lines: int = 15) -> list[JobReport]:
     for run_dir in sorted(p for p in sweep_dir.iterdir() if (p / ".hydra").is_dir()):
         job_id = _job_id(run_dir)
         started.add(job_id)
-        done = run_dir / "DONE"
-        if done.is_file():
-            final = json.loads(done.read_text())
-            acc = final.get("test/acc")
-            detail = f"step {final['step']}" + (f", test/acc={acc:.3g}" if acc is not None else "")
+        folder = RunFolder(run_dir)
+        record = folder.end_record()
+        if record is not None:
+            detail = f"{record.unit} {record.progress:,}/{record.budget:,}"
+            if record.status == DIVERGED_STATUS:
+                reports.append(JobReport(run_dir.name, DIVERGED, f"{record.detail} ({detail})"))
+                continue
+            acc = record.metrics.get("test/acc")
+            detail += f", test/acc={acc:.3g}" if acc is not None else ""
             reports.append(JobReport(run_dir.name, DONE, detail))
             continue
         failure = _failure(job_folders[job_id], lines) if job_id in job_folders else None
+        recorded = folder.failure()
+        if failure is None and recorded is not None:  # the runner caught and recorded it
+            failure = recorded["error"], recorded["traceback"].splitlines()[-lines:]
         if failure:
             reason, tail = failure
             detail = f"{reason} ({_progress(run_dir)})"
@@ -143,9 +156,9 @@ def sweep_status(sweep_dir: Path, lines: int = 15) -> list[JobReport]:
 
 
 def format_report(sweep_dir: Path, reports: list[JobReport]) -> str:
-    counts = {state: sum(r.state == state for r in reports) for state in (DONE, RUNNING, FAILED)}
+    counts = {state: sum(r.state == state for r in reports) for state in STATES}
     out = [f"{sweep_dir}: {len(reports)} jobs, " + ", ".join(f"{n} {s}" for s, n in counts.items())]
-    for state in (DONE, RUNNING, FAILED):
+    for state in STATES:
         if not counts[state]:
             continue
         out.append(f"\n{state}:")

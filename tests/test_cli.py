@@ -40,7 +40,14 @@ def test_single_run_from_another_directory_writes_the_run_folder(run_cli, tmp_pa
         "update_norm",
     ):
         assert column in metrics.columns, column
-    assert json.loads((run_dir / "DONE").read_text())["step"] == 60
+    done = json.loads((run_dir / "DONE").read_text())
+    assert (done["status"], done["unit"], done["progress"], done["budget"]) == (
+        "finished",
+        "step",
+        60,
+        60,
+    )
+    assert set(done["metrics"]) == {"train/loss", "train/acc", "test/loss", "test/acc"}
     assert json.loads((run_dir / "metadata.json").read_text())["seed"] == 0
     # without a terminal (a batch job) progress goes to the job log, one line per metric row
     job_log = (run_dir / "grokrewarm.log").read_text()
@@ -71,11 +78,51 @@ def test_sweep_runs_its_jobs_and_renders_the_figure(run_cli, tmp_path):
     # re-running the finished sweep skips every job
     again = run_cli(args, cwd=tmp_path)
     assert again.returncode == 0
-    assert (again.stdout + again.stderr).count("is complete (DONE); skipping") == 2
+    assert (again.stdout + again.stderr).count("already ended (finished at step 60; DONE)") == 2
+
+
+def test_a_sweep_renders_from_its_finished_jobs_marks_the_others_and_exits_non_zero(
+    run_cli, tmp_path
+):
+    sweep_dir = tmp_path / "sweep"
+    args = [
+        "+experiment=fig3",
+        *SMOKE,
+        "budget.offsets=[10]",
+        "~hydra.sweeper.panels.rhs",
+        "optimizer=sgd",
+        "model.norm=none",
+        "projection=none",
+        "rewarm.lr=1e-2,1e8",  # 1e8 diverges
+        "task.p=13,1",  # p = 1 fails when the task is built
+        f"hydra.sweep.dir={sweep_dir}",
+        "-m",
+    ]
+    result = run_cli(args, cwd=tmp_path)
+    assert result.returncode == 1
+    assert "2 of 4 jobs failed" in result.stderr
+    assert "modulus p must be an integer >= 2, got 1" in result.stderr
+    jobs = pd.read_csv(sweep_dir / "fig3_runs.csv").sort_values("job")
+    # jobs in sweep order: (1e-2, p 13), (1e-2, p 1), (1e8, p 13), (1e8, p 1)
+    assert jobs["state"].tolist() == ["done", "failed", "diverged", "failed"]
+    assert "became non-finite at step" in jobs["detail"].iloc[2]
+    assert (sweep_dir / "fig3.png").stat().st_size > 10_000  # drawn from the jobs with metrics
+    summary = pd.read_csv(sweep_dir / "fig3_summary.csv").set_index("condition")
+    assert summary.loc["peak0.01_offset10", ["jobs_diverged", "jobs_failed"]].tolist() == [0, 1]
+    assert summary.loc["peak100000000.0_offset10", "jobs_diverged"] == 1
+    status = subprocess.run(
+        [sys.executable, "-m", "grokrewarm.sweep_status", str(sweep_dir)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert status.returncode == 1
+    assert "4 jobs, 1 done, 1 diverged, 0 running or incomplete, 2 failed" in status.stdout
 
 
 def test_every_experiment_runs_once_at_smoke_size(experiments, run_cli, tmp_path):
-    args = ["+experiment=glob(*)", *SMOKE, f"hydra.sweep.dir={tmp_path / 'all'}", "-m"]
+    # budget=smoke alone: the Atari jobs have no trainer group for trainer.* overrides
+    args = ["+experiment=glob(*)", "budget=smoke", f"hydra.sweep.dir={tmp_path / 'all'}", "-m"]
     result = run_cli(args, cwd=tmp_path, timeout=900)
     assert result.returncode == 0, result.stderr[-3000:]
     done = sorted(int(p.parent.name.split("_")[0]) for p in (tmp_path / "all").glob("*/DONE"))

@@ -38,7 +38,7 @@ def log_figure_to_wandb(name: str, sweep_dir: str | Path, wandb_config: DictConf
     import pandas as pd
     import wandb
 
-    from grokrewarm.training.loggers import wandb_mode
+    from grokrewarm.lifecycle.loggers import wandb_mode
 
     sweep_dir = Path(sweep_dir)
     run = wandb.init(
@@ -64,15 +64,31 @@ def log_figure_to_wandb(name: str, sweep_dir: str | Path, wandb_config: DictConf
 
 
 class RenderFigureCallback(Callback):
-    """At the end of a multirun, render the experiment's figure into the sweep folder, and log it
-    to W&B when the sweep logged to W&B."""
+    """At the end of a multirun, render the experiment's figure into the sweep folder from the
+    jobs that finished, and log it to W&B when the sweep logged to W&B; then fail (exit status
+    1) if any job failed, naming them (a diverged job is a result, not a failure)."""
 
     def on_multirun_end(self, config: DictConfig, **kwargs: Any) -> None:
+        from grokrewarm.sweep_status import FAILED, format_report, sweep_status
+
         name = config.get("experiment")
-        if name not in renderers():
-            return
-        paths = render(name, config.hydra.sweep.dir)
-        log.info("rendered " + ", ".join(str(p) for p in paths))
-        if config.get("logger", {}).get("wandb") is not None:
-            folder = log_figure_to_wandb(name, config.hydra.sweep.dir, config.logger.wandb)
-            log.info(f"logged {name} to W&B ({folder})")
+        sweep_dir = Path(config.hydra.sweep.dir)
+        if name in renderers():
+            try:
+                paths = render(name, sweep_dir)
+            except FileNotFoundError as error:  # no job wrote a metrics row
+                log.error(f"no {name} figure: {error}")
+            else:
+                log.info("rendered " + ", ".join(str(p) for p in paths))
+                if config.get("logger", {}).get("wandb") is not None:
+                    folder = log_figure_to_wandb(name, sweep_dir, config.logger.wandb)
+                    log.info(f"logged {name} to W&B ({folder})")
+        reports = sweep_status(sweep_dir)
+        failed = [r for r in reports if r.state == FAILED]
+        if failed:
+            log.error(format_report(sweep_dir, reports))
+            # SystemExit, not an exception: Hydra turns a callback's exception into a warning
+            raise SystemExit(
+                f"{len(failed)} of {len(reports)} jobs failed: "
+                + ", ".join(f"{r.name} ({r.detail})" for r in failed)
+            )

@@ -88,12 +88,68 @@ def plot_condition(ax, group: list[Run], column: str, label: str, color) -> None
 
 
 def save_figure(fig, sweep_dir: Path, name: str, dpi: int = 110) -> list[Path]:
-    """Write ``<name>.png`` and ``.pdf`` into ``sweep_dir`` and close ``fig``; returns them and
-    the ``<name>_summary.csv`` beside them (which the renderer writes)."""
+    """Write ``<name>.png`` and ``.pdf`` into ``sweep_dir`` and close ``fig``; returns them, the
+    ``<name>_summary.csv`` beside them (which the renderer writes) and ``<name>_runs.csv``.
+
+    Every job's state (``grokrewarm.sweep_status``) goes into ``<name>_runs.csv``; when some job
+    did not finish (diverged, failed, still running), the figure says which under its panels and
+    the summary gains per-condition counts of them, so a figure drawn from part of its sweep
+    says so."""
     import matplotlib.pyplot as plt
 
+    sweep_dir = Path(sweep_dir)
+    unfinished = mark_unfinished_runs(sweep_dir, name)
+    if unfinished:
+        fig.text(
+            0.01,
+            -0.01,
+            "Not finished: " + "; ".join(unfinished),
+            fontsize=7,
+            color="firebrick",
+            va="top",
+            wrap=True,
+        )
     paths = [sweep_dir / f"{name}.png", sweep_dir / f"{name}.pdf"]
     for path in paths:
         fig.savefig(path, dpi=dpi, bbox_inches="tight")
     plt.close(fig)
-    return paths + [sweep_dir / f"{name}_summary.csv"]
+    return paths + [sweep_dir / f"{name}_summary.csv", sweep_dir / f"{name}_runs.csv"]
+
+
+def mark_unfinished_runs(sweep_dir: Path, name: str) -> list[str]:
+    """Write ``<name>_runs.csv`` (job, panel, condition, seed, state, detail), add the counts of
+    unfinished jobs per (panel, condition) to ``<name>_summary.csv``; return one line per
+    unfinished job for the figure."""
+    from grokrewarm.sweep_status import DONE, STATES, sweep_status
+
+    rows = []
+    for report in sweep_status(sweep_dir, lines=1):
+        config = sweep_dir / report.name / "config.yaml"
+        cfg = OmegaConf.load(config) if config.is_file() else OmegaConf.create()
+        rows.append(
+            {
+                "job": report.name,
+                "panel": cfg.get("panel"),
+                "condition": cfg.get("condition"),
+                "seed": cfg.get("seed"),
+                "state": report.state,
+                "detail": report.detail,
+            }
+        )
+    jobs = pd.DataFrame(rows, columns=["job", "panel", "condition", "seed", "state", "detail"])
+    jobs.to_csv(sweep_dir / f"{name}_runs.csv", index=False)
+    unfinished = jobs[jobs["state"] != DONE]
+    summary_path = sweep_dir / f"{name}_summary.csv"
+    if len(unfinished) and summary_path.is_file():
+        summary = pd.read_csv(summary_path)
+        keys = [k for k in ("panel", "condition") if k in summary.columns]
+        if keys:
+            for state in STATES[1:]:
+                counts = jobs[jobs["state"] == state].groupby(keys).size()
+                column = f"jobs_{state.split()[0]}"  # jobs_diverged, jobs_running, jobs_failed
+                summary[column] = [
+                    int(counts.get(tuple(row) if len(keys) > 1 else row[0], 0))
+                    for row in summary[keys].itertuples(index=False)
+                ]
+            summary.to_csv(summary_path, index=False)
+    return [f"{r.job} {r.state} ({r.detail})" for r in unfinished.itertuples()]

@@ -5,11 +5,13 @@ from __future__ import annotations
 import csv
 import os
 import secrets
+import sys
 from pathlib import Path
 
 from lightning.pytorch.loggers import CSVLogger, WandbLogger
 from lightning.pytorch.loggers.csv_logs import ExperimentWriter
 
+from grokrewarm.lifecycle.folder import git_state
 from grokrewarm.network import url_reachable
 
 
@@ -128,8 +130,6 @@ def make_wandb_logger(
     """A ``WandbLogger`` for one run folder: offline when W&B cannot be reached (logging to
     ``<save_dir>/wandb``; ``make wandb-sync`` uploads later), resuming the run id stored there,
     tagged with the sweep folder's name (its timestamp) and the code's git sha."""
-    from grokrewarm.training.run import git_state
-
     sha = git_state()["sha"]
     tags = list(tags or [])
     if sweep_dir:
@@ -149,8 +149,6 @@ def make_wandb_logger(
 def finish_wandb() -> None:
     """End the process's W&B run if one is open: without it, the next job of a sweep run in the
     same process would log into this one."""
-    import sys
-
     wandb = sys.modules.get("wandb")
     if wandb is not None and wandb.run is not None:
         wandb.finish()

@@ -74,13 +74,19 @@ def singular_values_of(matrix: Tensor) -> Tensor:
 
 
 def effective_rank(features: Tensor, threshold: float = 0.01) -> Tensor:
-    """srank (Kumar et al. 2021): the fewest singular values holding ``1 - threshold`` of their sum.
+    """srank (Kumar et al. 2021; Lyle et al. 2022): the smallest k with
+    ``sum_{i<=k} sigma_i >= (1 - threshold) * sum_i sigma_i``; 0 for an all-zero matrix.
 
-    Used for the rank of the attention outputs (Lyle et al. 2025, Fig. 8 / B.1) and feature rank.
+    The rank of the attention outputs (Lyle et al. 2025, Fig. 8 / B.1) and the feature rank of
+    penultimate features (Fig. 13, B.5). A device tensor (no host sync).
     """
+    if not 0.0 < threshold < 1.0:
+        raise ValueError(f"threshold must be in (0, 1), got {threshold}")
     singular_values = singular_values_of(_as_matrix(features))
-    cumulative = singular_values.cumsum(0) / singular_values.sum().clamp_min(1e-30)
-    return (cumulative < 1.0 - threshold).sum() + 1
+    total = singular_values.sum()
+    cumulative = singular_values.cumsum(0) / total.clamp_min(1e-30)
+    rank = (cumulative < 1.0 - threshold).sum() + 1
+    return torch.where(total > 0, rank, torch.zeros_like(rank))
 
 
 def effective_learning_rate(

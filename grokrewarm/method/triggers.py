@@ -9,6 +9,7 @@ uninterrupted one would.
 
 from __future__ import annotations
 
+import bisect
 import math
 from collections.abc import Iterable
 
@@ -30,31 +31,41 @@ class NeverTrigger:
 
 
 class FixedStepsTrigger:
-    """Re-warm at the given optimizer steps, and/or every ``every`` steps (a fixed re-warm plan)."""
+    """Re-warm at the given steps, and/or every ``every`` steps (a fixed re-warm plan).
+
+    It fires when the observed step reaches or passes a planned one, so a loop whose step count
+    moves in jumps (Atari's frames: 4 per agent step per environment) re-warms at the first
+    observation past each planned frame; observed every step, that is exactly the planned step.
+    """
 
     needs_loss = False
     observe_every = 1
 
     def __init__(self, steps: Iterable[int] = (), every: int | None = None) -> None:
-        self.steps = frozenset(int(s) for s in steps)
+        self.steps = tuple(sorted({int(s) for s in steps}))
         if any(s <= 0 for s in self.steps):
-            raise ValueError(f"re-warm steps must be > 0, got {sorted(self.steps)}")
+            raise ValueError(f"re-warm steps must be > 0, got {list(self.steps)}")
         if every is not None and every < 1:
             raise ValueError(f"every must be >= 1, got {every}")
         if not self.steps and every is None:
             raise ValueError("FixedStepsTrigger needs steps, every, or both")
         self.every = every
+        self.last_step: int | None = None  # the previous observation (None: none yet)
 
     def update(self, step: int, loss: float | None = None) -> bool:
-        return step in self.steps or (
-            self.every is not None and step > 0 and step % self.every == 0
-        )
+        last = step - 1 if self.last_step is None else self.last_step
+        self.last_step = step
+        if step <= last:
+            return False
+        planned = bisect.bisect_right(self.steps, step) > bisect.bisect_right(self.steps, last)
+        periodic = self.every is not None and step // self.every > max(last, 0) // self.every
+        return planned or periodic
 
     def state_dict(self) -> dict:
-        return {}
+        return {"last_step": self.last_step}
 
     def load_state_dict(self, state: dict) -> None:
-        pass
+        self.last_step = state.get("last_step")  # checkpoints before it: the next step's own
 
 
 class CusumTrigger:

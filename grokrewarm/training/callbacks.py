@@ -1,13 +1,10 @@
-"""Lightning callbacks: scheduled evaluation and feature-learning metrics, and the DONE marker."""
+"""Lightning callbacks: scheduled evaluation and feature-learning metrics, the progress bar and
+the preemption checkpoint."""
 
 from __future__ import annotations
 
-import json
 import logging
-import os
-import signal
 import sys
-import threading
 from pathlib import Path
 
 import lightning as L
@@ -15,6 +12,7 @@ import torch
 from lightning.pytorch.callbacks import RichProgressBar
 from torch import Tensor
 
+from grokrewarm.lifecycle import PreemptionSignal
 from grokrewarm.method import metrics as M
 from grokrewarm.method.projection import named_parameters_by_kind
 
@@ -55,6 +53,7 @@ class FeatureMetricsCallback(L.Callback):
 
     @torch.no_grad()
     def _measure(self, trainer: L.Trainer, pl_module: L.LightningModule) -> None:
+        pl_module.nonfinite.check()  # no metric code on NaN weights
         values: dict[str, Tensor | float] = dict(pl_module.evaluate())
         window_loss = pl_module.pop_window_loss()
         if window_loss is not None:
@@ -153,61 +152,21 @@ class StepProgressBar(RichProgressBar):
 
 
 class PreemptionCheckpoint(L.Callback):
-    """Save ``last.ckpt`` at the next step boundary when the job is told it will be stopped.
-
-    Slurm (through submitit, which asks for ``--signal=USR2@90``) sends SIGUSR2 before a time
-    limit or a preemption; a scheduler or a user sends SIGTERM. The handler only notes the signal;
-    after the current optimizer step (so the checkpoint is consistent: weights projected, trigger
-    updated) the callback saves, puts the previous handler back and re-sends the signal to this
-    process, so submitit requeues the job or the default action ends it, as before.
-    """
-
-    SIGNALS = ("SIGUSR2", "SIGTERM")
+    """Save ``last.ckpt`` at the next step boundary when the job is told it will be stopped
+    (``grokrewarm.lifecycle.PreemptionSignal``: SIGUSR2 from submitit, SIGTERM), then hand the
+    signal on, so submitit requeues the job or the default action ends it."""
 
     def __init__(self, checkpoint_path: str | Path) -> None:
         self.checkpoint_path = Path(checkpoint_path)
-        self._previous: dict[int, object] = {}
-        self._pending: int | None = None
+        self.signal = PreemptionSignal()
 
     def on_train_start(self, trainer, pl_module) -> None:
         # Not on_fit_start: Lightning snapshots the handlers after that hook and puts its snapshot
         # back at teardown, which would re-install ours after we handed the signal on.
-        if threading.current_thread() is not threading.main_thread():
-            return  # signal handlers can only be set from the main thread
-        for name in self.SIGNALS:
-            number = getattr(signal, name)
-            self._previous[number] = signal.signal(number, self._note)
-
-    def _note(self, signum: int, frame) -> None:
-        self._pending = signum
+        self.signal.install()
 
     def on_train_batch_end(self, trainer, pl_module, outputs, batch, batch_idx) -> None:
-        if self._pending is None:
-            return
-        trainer.save_checkpoint(self.checkpoint_path)
-        signum, self._pending = self._pending, None
-        self._restore()
-        os.kill(os.getpid(), signum)  # the previous handler (or the default action) runs now
-
-    def _restore(self) -> None:
-        for number, handler in self._previous.items():
-            signal.signal(number, handler)
-        self._previous = {}
+        self.signal.hand_on(lambda: trainer.save_checkpoint(self.checkpoint_path))
 
     def teardown(self, trainer, pl_module, stage: str) -> None:
-        self._restore()
-
-
-class DoneMarker(L.Callback):
-    """Write ``DONE`` (with the final metrics) when training reaches ``max_steps``.
-
-    A sweep re-run skips run folders that have it; a killed job leaves none and resumes.
-    """
-
-    def __init__(self, run_dir: str | Path) -> None:
-        self.path = Path(run_dir) / "DONE"
-
-    def on_train_end(self, trainer: L.Trainer, pl_module: L.LightningModule) -> None:
-        if trainer.max_steps > 0 and trainer.global_step >= trainer.max_steps:
-            final = {k: float(v) for k, v in pl_module.evaluate().items()}
-            self.path.write_text(json.dumps({"step": trainer.global_step, **final}, indent=2))
+        self.signal.restore()

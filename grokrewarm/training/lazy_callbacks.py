@@ -14,7 +14,8 @@ Knobs, applied by ``training.run.build`` to any model built from any config:
 Metrics: ``LazinessMetricsCallback`` (``metrics=lazy``) adds to the evaluation row, on the same
 schedule and in the same single host transfer: the global parameter norm, the relative parameter
 change ``||w - w_0|| / ||w_0||``, the centred alignment of the current empirical NTK with the test
-labels, and the task's own ``extra_metrics(model)`` (e.g. Kumar's loss decomposition).
+labels, and the task's own ``extra_metrics(model)`` (tasks that are ``HasExtraMetrics`` of
+``grokrewarm.domains.task``, e.g. Kumar's loss decomposition).
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from hydra.utils import instantiate
 from torch import Tensor, nn
 from torch.nn import functional as F
 
+from grokrewarm.domains.task import HasEvalSplits, HasExtraMetrics
 from grokrewarm.method.laziness import (
     OutputScale,
     lazy_learning_rate,
@@ -131,7 +133,13 @@ class LazinessMetricsCallback(FeatureMetricsCallback):
         super().on_train_start(trainer, pl_module)
 
     def _ntk_regression(self, pl_module: L.LightningModule) -> Tensor:
-        splits = pl_module.task.eval_splits()
+        task = pl_module.task
+        if not isinstance(task, HasEvalSplits):
+            raise TypeError(
+                f"ntk_regression needs whole splits (eval_splits), {type(task).__name__} has "
+                "none: set metrics.ntk_regression=false"
+            )
+        splits = task.eval_splits()
         (x_train, y_train), (x_test, y_test) = splits["train"], splits["test"]
         model = pl_module.model
         was_training = model.training
@@ -141,8 +149,8 @@ class LazinessMetricsCallback(FeatureMetricsCallback):
         return loss.float()
 
     def _alignment_batch(self, task: nn.Module) -> tuple[Tensor, Tensor] | None:
-        if not self.alignment_size or not hasattr(task, "eval_splits"):
-            return None
+        if not self.alignment_size or not isinstance(task, HasEvalSplits):
+            return None  # e.g. image tasks, evaluated in batches only
         x, y = task.eval_splits()["test"]
         if not isinstance(x, Tensor):  # e.g. graph batches (QM9): the NTK needs tensor inputs
             raise TypeError(
@@ -169,9 +177,8 @@ class LazinessMetricsCallback(FeatureMetricsCallback):
             kernel = empirical_ntk(model, x, chunk_size=self.ntk_chunk_size)
             model.train(was_training)
             out["ntk_alignment"] = ntk_alignment(kernel, y, self.alignment_centering)
-        extra = getattr(task, "extra_metrics", None)
-        if extra is not None:
-            out.update(extra(model))
+        if isinstance(task, HasExtraMetrics):
+            out.update(task.extra_metrics(model))
         if self.ntk_regression_loss is not None:
             out["ntk_regression/test_loss"] = self.ntk_regression_loss
         return out

@@ -9,38 +9,18 @@ the host only once per trigger window (CUSUM) and at metric steps.
 
 from __future__ import annotations
 
-import random
-from collections.abc import Callable, Iterable, Iterator
+import math
+from collections.abc import Callable, Iterator
 
 import lightning as L
-import numpy as np
 import torch
-import torch.nn.functional as F
 from torch import Tensor, nn
 
-from grokrewarm.method.interventions import update_even_ratio_abs
-from grokrewarm.method.param_groups import param_groups
+from grokrewarm.domains.task import SupervisedTask, check_task, count_correct
+from grokrewarm.lifecycle import NonFiniteGuard, restore_rng, rng_state
+from grokrewarm.method.param_groups import param_groups, update_even_ratio_abs
 from grokrewarm.method.projection import NormProjection
 from grokrewarm.method.rewarm import RewarmController
-
-
-def _correct(outputs: Tensor, targets: Tensor) -> Tensor | None:
-    """Correct predictions in a batch, or ``None`` when the targets are not classes.
-
-    Integer labels with one output per example (shape ``[n]`` or ``[n, 1]``) are binary: the
-    output is a logit and the prediction is ``logit > 0``; otherwise the argmax is the class."""
-    if not targets.is_floating_point():
-        if outputs.shape == targets.shape or outputs.shape == (*targets.shape, 1):
-            return ((outputs.reshape(targets.shape) > 0) == targets.bool()).sum()
-        return (outputs.argmax(-1) == targets).sum()
-    if targets.ndim == 2 and targets.shape == outputs.shape and targets.shape[1] > 1:
-        return (outputs.argmax(-1) == targets.argmax(-1)).sum()
-    return None
-
-
-def _numpy_state_to_tensors(state: tuple) -> tuple:
-    name, keys, *rest = state
-    return (name, torch.from_numpy(keys.copy()), *rest)
 
 
 class StepStream:
@@ -63,10 +43,10 @@ class StepStream:
 class RewarmModule(L.LightningModule):
     """Supervised training under an optimizer, a projection and a re-warm controller.
 
-    ``task`` is an ``nn.Module`` holding its data as buffers (it moves to the device with this
-    module) with ``train_batch(step)``, ``eval_splits()`` (or ``eval_batches()``, batches per
-    split, for data too large to evaluate in one piece) and ``probe_inputs()``; optionally
-    ``loss(outputs, targets)`` (default: cross-entropy). ``optimizer`` is a partial
+    ``task`` is a ``SupervisedTask`` (``grokrewarm.domains.task``): an ``nn.Module`` holding its
+    data as buffers (it moves to the device with this module) with ``train_batch(step)``,
+    ``eval_batches()``, ``probe_inputs()``, ``loss(outputs, targets)`` and a declared
+    ``accuracy``; the constructor checks it (``check_task``). ``optimizer`` is a partial
     ``torch.optim`` constructor taking parameter groups; ``projection`` a partial
     :class:`NormProjection` taking the model, or ``None``. ``interventions`` are callables
     ``(step, model) -> bool`` asked before every step (e.g. Shrink & Perturb when data is added);
@@ -77,26 +57,24 @@ class RewarmModule(L.LightningModule):
     def __init__(
         self,
         model: nn.Module,
-        task: nn.Module,
+        task: SupervisedTask,
         optimizer: Callable,
         controller: RewarmController,
         projection: Callable[[nn.Module], NormProjection] | None = None,
         weight_decay: float = 0.0,
         scale_decay: float = 0.0,
-        eval_batch_size: int = 16384,
         interventions: list[Callable[[int, nn.Module], bool]] | None = None,
         layer_lr: str | None = None,
         layer_lr_refresh_every: int = 1000,
     ) -> None:
         super().__init__()
         self.model = model
-        self.task = task
+        self.task = check_task(task)
         self.optimizer_factory = optimizer
         self.controller = controller
         self.projection = projection(model) if projection is not None else None
         self.weight_decay = weight_decay
         self.scale_decay = scale_decay
-        self.eval_batch_size = eval_batch_size
         self.interventions = list(interventions or [])
         if layer_lr_refresh_every < 1:
             raise ValueError(f"layer_lr_refresh_every must be >= 1, got {layer_lr_refresh_every}")
@@ -107,6 +85,7 @@ class RewarmModule(L.LightningModule):
         self._window_steps = 0
         self.last_lr = controller.lr(0)
         self.progress_metrics: dict[str, float] = {}  # latest metric row, shown by the bar
+        self.nonfinite = NonFiniteGuard("train/loss", "step")  # divergence ends the run
 
     # -- optimization ------------------------------------------------------------------------
     def configure_optimizers(self):
@@ -119,12 +98,7 @@ class RewarmModule(L.LightningModule):
         return StepStream(lambda: self.trainer.global_step)
 
     def loss(self, outputs: Tensor, targets: Tensor) -> Tensor:
-        task_loss = getattr(self.task, "loss", None)
-        return (
-            task_loss(outputs, targets)
-            if task_loss is not None
-            else F.cross_entropy(outputs, targets)
-        )
+        return self.task.loss(outputs, targets)
 
     def training_step(self, step: int) -> Tensor:
         optimizer = self.optimizers()
@@ -139,6 +113,8 @@ class RewarmModule(L.LightningModule):
         self.manual_backward(loss)
         optimizer.step()
         done = step + 1  # optimizer steps taken, as in Eq. 2's index t
+        self.nonfinite.observe(loss, step)  # the loss of the model after `step` updates
+        self.nonfinite.maybe_check(done)
         if self.projection is not None:
             self.projection.maybe_project(done)
         self._observe(done, loss.detach())
@@ -152,6 +128,8 @@ class RewarmModule(L.LightningModule):
             self.controller.observe(done)
         elif done % self.controller.observe_every == 0:
             mean_loss = (self._loss_window / self._window_steps).item()
+            if not math.isfinite(mean_loss):
+                self.nonfinite.check()  # raises, naming the first non-finite step
             self.controller.observe(done, mean_loss)
             self._reset_window()
 
@@ -167,32 +145,22 @@ class RewarmModule(L.LightningModule):
         return mean
 
     # -- evaluation --------------------------------------------------------------------------
-    def _eval_batches(self) -> dict[str, Iterable[tuple[Tensor, Tensor]]]:
-        if hasattr(self.task, "eval_batches"):
-            return self.task.eval_batches()
-        size = self.eval_batch_size
-        return {
-            split: [(x[i : i + size], y[i : i + size]) for i in range(0, len(y), size)]
-            for split, (x, y) in self.task.eval_splits().items()
-        }
-
     @torch.no_grad()
     def evaluate(self) -> dict[str, Tensor]:
         """Loss and accuracy on every split of the task, as device scalars (no host sync).
 
-        Accuracy is logged for classification: integer labels, or one-hot (float) targets whose
-        argmax is the class (MSE on one-hot targets); scalar regression gets the loss only."""
+        Accuracy (``<split>/acc``) is the task's declared kind (``task.accuracy``, counted by
+        ``count_correct``); a task with ``accuracy = "none"`` (regression) gets the loss only."""
         was_training = self.model.training
         self.model.eval()
         results = {}
-        # a regression task with vector targets sets `classification = False`
-        classes = getattr(self.task, "classification", True)
-        for split, batches in self._eval_batches().items():
+        accuracy = self.task.accuracy
+        for split, batches in self.task.eval_batches().items():
             loss_sum, correct, count = 0.0, 0.0, 0
             for inputs, targets in batches:
                 outputs = self.model(inputs)
                 loss_sum = loss_sum + self.loss(outputs, targets) * len(targets)
-                hits = _correct(outputs, targets) if classes else None
+                hits = count_correct(accuracy, outputs, targets)
                 correct = None if hits is None else correct + hits
                 count += len(targets)
             results[f"{split}/loss"] = loss_sum / count
@@ -207,23 +175,11 @@ class RewarmModule(L.LightningModule):
         if self.projection is not None:
             checkpoint["projection"] = self.projection.state_dict()
         checkpoint["loss_window"] = (self._loss_window, self._window_steps)
-        checkpoint["rng"] = {
-            "torch": torch.get_rng_state(),
-            "cuda": torch.cuda.get_rng_state_all() if torch.cuda.is_available() else None,
-            # as a tensor, so the checkpoint loads with torch.load(weights_only=True)
-            "numpy": _numpy_state_to_tensors(np.random.get_state()),
-            "python": random.getstate(),
-        }
+        checkpoint["rng"] = rng_state()
 
     def on_load_checkpoint(self, checkpoint: dict) -> None:
         self.controller.load_state_dict(checkpoint["rewarm_controller"])
         if self.projection is not None:
             self.projection.load_state_dict(checkpoint["projection"])
         self._loss_window, self._window_steps = checkpoint["loss_window"]
-        rng = checkpoint["rng"]
-        torch.set_rng_state(rng["torch"])
-        if rng["cuda"] is not None and torch.cuda.is_available():
-            torch.cuda.set_rng_state_all(rng["cuda"])
-        name, keys, *rest = rng["numpy"]
-        np.random.set_state((name, keys.numpy(), *rest))
-        random.setstate(rng["python"])
+        restore_rng(checkpoint["rng"])

@@ -16,6 +16,10 @@ Each job also gets ``panel=<name>``. Panel values may interpolate the composed c
 ``${budget.offsets}``), so one experiment file holds both the paper's and the quick sweep.
 Command-line sweep overrides are crossed with every panel, as with the basic sweeper. All jobs are
 handed to the launcher in one batch (one Slurm array under the submitit launcher).
+
+A failed job does not stop the sweep: every job runs, the failures are logged here, and the
+render callback (``grokrewarm.figures.RenderFigureCallback``) draws the figure from the jobs that
+finished, then exits non-zero naming the failed ones.
 """
 
 import logging
@@ -26,6 +30,7 @@ from typing import Any, Dict, Optional  # noqa: UP035 (OmegaConf needs typing's 
 from hydra._internal.core_plugins.basic_sweeper import BasicSweeper
 from hydra.core.config_store import ConfigStore
 from hydra.core.override_parser.overrides_parser import OverridesParser
+from hydra.core.utils import JobStatus
 from omegaconf import OmegaConf
 
 log = logging.getLogger(__name__)
@@ -82,9 +87,18 @@ class UnionSweeper(BasicSweeper):
         while not self.is_done():
             batch = self.get_job_batch()
             self.validate_batch_is_legal(batch)
-            results = self.launcher.launch(batch, initial_job_idx=initial_job_idx)
+            try:
+                results = self.launcher.launch(batch, initial_job_idx=initial_job_idx)
+            except Exception as error:  # e.g. a Slurm job killed: its siblings still count
+                log.error(f"the launcher failed on jobs {initial_job_idx}+: {error}")
+                results = []
             for result in results:
-                _ = result.return_value  # re-raise a failed job's exception
+                if result.status == JobStatus.FAILED:
+                    error = result._return_value
+                    log.error(
+                        f"job {result.hydra_cfg.hydra.job.num} "
+                        f"({result.working_dir}) failed: {type(error).__name__}: {error}"
+                    )
             initial_job_idx += len(batch)
             returns.append(results)
         return returns

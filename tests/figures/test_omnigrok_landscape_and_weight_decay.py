@@ -138,11 +138,11 @@ def test_the_experiments_keep_the_papers_settings(compose_run, tmp_path):
         1e-3,
     )
     assert fig9.projection.scope == "global" and fig9.optimizer.weight_decay == 0.0
-    assert 0.1 in fig9.budget.lazy_rich.transformer_landscape.scales
+    assert 0.1 in fig9.budget.scales
     fig10 = compose_run(["+experiment=omnigrok_fig10"], tmp_path)
     assert (fig10.task.p, fig10.task.train_fraction, fig10.task.batch_size) == (113, 0.3, None)
     assert fig10.rewarm.lr == 1e-3 and "_target_" not in fig10.projection
-    wd_mnist = fig10.budget.lazy_rich.weight_decay_sweep.mnist
+    wd_mnist = fig10.budget.mnist
     assert (wd_mnist.init_scale, wd_mnist.n_train) == (9.0, 1000)
     land = compose_run(["+experiment=omnigrok_landscape", "budget=quick"], tmp_path)
     assert land.projection.scope == "global" and land.optimizer.weight_decay == 0.0

@@ -170,9 +170,9 @@ def test_status_lists_done_and_incomplete_jobs(submitit_local_sweep, tmp_path):
     (sweep_dir / JOBS[1] / "DONE").unlink()
     result = sweep_status(sweep_dir)
     assert result.returncode == 0, result.stderr
-    assert "2 jobs, 1 done, 1 running or incomplete, 0 failed" in result.stdout
+    assert "2 jobs, 1 done, 0 diverged, 1 running or incomplete, 0 failed" in result.stdout
     done, incomplete = result.stdout.split("running or incomplete:")
-    assert re.search(rf"{JOBS[0]} +step 60, test/acc=", done)
+    assert re.search(rf"{JOBS[0]} +step 60/60, test/acc=", done)
     assert re.search(rf"{JOBS[1]} +step 60/60, last.ckpt 0 min old", incomplete)
 
 
@@ -182,7 +182,7 @@ def test_status_shows_why_jobs_failed(tmp_path):
     assert grokrewarm([*args, f"hydra.sweep.dir={sweep_dir}", "-m"], tmp_path).returncode != 0
     result = sweep_status(sweep_dir)
     assert result.returncode == 1
-    assert "2 jobs, 0 done, 0 running or incomplete, 2 failed" in result.stdout
+    assert "2 jobs, 0 done, 0 diverged, 0 running or incomplete, 2 failed" in result.stdout
     assert result.stdout.count("ValueError(\"unknown norm 'bogus'") == 2
 
 
@@ -209,7 +209,7 @@ def test_slurm_sweep_completes_and_renders_the_figure(cluster, dirty_repo, tmp_p
     array_id = job_ids[0].split("_")[0]
     assert job_ids == [f"{array_id}_0", f"{array_id}_1"]
     status = sweep_status(sweep_dir)
-    assert "2 jobs, 2 done, 0 running or incomplete, 0 failed" in status.stdout
+    assert "2 jobs, 2 done, 0 diverged, 0 running or incomplete, 0 failed" in status.stdout
 
 
 @pytest.mark.slurm

@@ -2,6 +2,7 @@ import math
 
 import pytest
 import torch
+from torch import nn
 
 from grokrewarm.method import metrics as M
 
@@ -59,3 +60,44 @@ def test_effective_learning_rate_and_norms():
     a = [torch.tensor([1.0, 2.0]), torch.tensor([[3.0]])]
     b = [torch.tensor([1.0, 5.0]), torch.tensor([[7.0]])]
     assert M.update_norm(M.flat_parameters(a), M.flat_parameters(b)).item() == pytest.approx(5.0)
+
+
+def test_dead_units_of_a_linear_layer():
+    layer = nn.Linear(3, 4, bias=False)
+    with torch.no_grad():
+        layer.weight.copy_(
+            torch.tensor(
+                [
+                    [1.0, 1.0, 1.0],  # positive on any nonzero nonnegative input: alive
+                    [-1.0, -1.0, -1.0],  # never positive on nonnegative inputs: dead
+                    [1.0, -1.0, 0.0],  # positive when x0 > x1: alive
+                    [-1.0, 0.0, -2.0],  # dead
+                ]
+            )
+        )
+    probes = torch.rand(64, 3, generator=torch.Generator().manual_seed(0))
+    assert M.dead_unit_mask(layer(probes)).tolist() == [False, True, False, True]
+    assert M.dead_unit_fraction(layer(probes)).item() == 0.5
+
+
+def test_dead_units_of_a_conv_layer_count_channels():
+    pre = -torch.ones(2, 3, 2, 2)
+    pre[1, 0, 1, 0] = 0.5  # channel 0 fires at one position of one input: alive
+    pre[:, 2] = 0.0  # channel 2 is exactly zero: its ReLU output is zero, dead
+    assert M.dead_unit_mask(pre).tolist() == [False, True, True]  # channel 1 never fires
+    assert M.dead_unit_fraction(pre).item() == pytest.approx(2 / 3)
+
+
+def test_effective_rank_of_a_rotated_diagonal_is_the_feature_rank():
+    singular_values = torch.tensor([10.0, 5.0, 1.0, 0.04, 0.005])  # sum 16.045
+    generator = torch.Generator().manual_seed(0)
+    left = torch.linalg.qr(torch.randn(8, 5, generator=generator))[0]
+    right = torch.linalg.qr(torch.randn(5, 5, generator=generator))[0]
+    features = left @ torch.diag(singular_values) @ right.T  # not diagonal: uses the SVD
+    assert M.effective_rank(features) == 3  # 16 >= 0.99 * 16.045 > 15
+    assert M.effective_rank(features, threshold=0.1) == 2  # 15 >= 0.9 * 16.045
+    assert M.effective_rank(features, threshold=0.001) == 4  # 16.04 >= 0.999 * 16.045 > 16
+    assert M.effective_rank(torch.diag(torch.ones(6))) == 6
+    assert M.effective_rank(torch.zeros(4, 3)) == 0
+    with pytest.raises(ValueError):
+        M.effective_rank(features, threshold=1.0)

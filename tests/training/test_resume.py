@@ -20,7 +20,7 @@ CASES = {
         "projection=none",
         "layer_lr=even_ratio_abs",
         "layer_lr.refresh_every=7",
-        f"budget.vision.phase_steps={N}",
+        f"budget.phase_steps={N}",
         "metrics=eval_only",
     ],
 }

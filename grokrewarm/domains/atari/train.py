@@ -1,9 +1,9 @@
-"""Train one agent (DQN or Rainbow) on one Atari game: ``train(cfg, run_dir) -> final metrics``.
+"""Train one agent (DQN or Rainbow) on one Atari game: ``train(cfg, run_dir) -> EndRecord``.
 
 The Hydra runner for the Atari experiments (``runner: grokrewarm.domains.atari.train.train``),
-with the contract of ``grokrewarm.training.run.train``: resume from
-``<run_dir>/checkpoints/last.ckpt``, ``metrics.csv`` through the project's loggers, ``DONE`` at
-the end. Plain PyTorch, read top to bottom: ``AtariRun.fit`` is the whole loop.
+through the run-folder lifecycle that the supervised runner uses too (``grokrewarm.lifecycle``:
+DONE, skip and resume, config and metadata, preemption, RNG, loggers, divergence). Plain PyTorch,
+read top to bottom: ``AtariRun.fit`` is the whole loop.
 
 Time is counted in frames (agent steps x frameskip 4) everywhere: the budget, the LR schedule's
 ``t`` (so a 4M-frame cycle period is written as 4_000_000), target syncs, resets, epsilon,
@@ -13,57 +13,71 @@ metric rows and checkpoints. The replay ratio is learner updates per agent step.
 from __future__ import annotations
 
 import copy
-import json
 import logging
 import math
-import os
 import random
-import signal
-import threading
 import time
 from pathlib import Path
 
 import numpy as np
 import torch
 from hydra.utils import instantiate
-from lightning.pytorch.loggers import WandbLogger
-from omegaconf import DictConfig, OmegaConf
+from omegaconf import DictConfig
 
 from grokrewarm.domains.atari.env import AtariEnvs
+from grokrewarm.domains.atari.evaluate import evaluate_run
 from grokrewarm.domains.atari.evaluation import human_normalized, random_human_scores
 from grokrewarm.domains.atari.learner import c51_loss, dqn_loss, q_values
 from grokrewarm.domains.atari.networks import ProjectedWeights, reset_layers
 from grokrewarm.domains.atari.replay import FrameReplay
-from grokrewarm.training.loggers import finish_wandb
-from grokrewarm.training.run import write_metadata
+from grokrewarm.lifecycle import (
+    EndRecord,
+    NonFiniteGuard,
+    PreemptionSignal,
+    RunFolder,
+    Runner,
+    build_loggers,
+    restore_rng,
+    rng_state,
+    run_job,
+)
 
 log = logging.getLogger(__name__)
 
-PREEMPTION_SIGNALS = ("SIGUSR2", "SIGTERM")  # submitit's requeue signal; a scheduler's stop
+# The RL loop reads its agent and environment groups, the optimizer (factory, weight decay), the
+# projection (none or NaP), the re-warm controller (schedule and trigger, in frames), loggers and
+# budget; every other option must stay neutral (grokrewarm.lifecycle.groups refuses it).
+ATARI = Runner(name="atari (DQN/Rainbow)", unit="frame", consumes=frozenset({"agent", "env"}))
 
 
-def train(cfg: DictConfig, run_dir: str | Path) -> dict:
-    """Train (or resume, or skip if ``DONE``) the run in ``run_dir``; return its final metrics."""
-    run_dir = Path(run_dir)
-    run_dir.mkdir(parents=True, exist_ok=True)
-    done = run_dir / "DONE"
-    if done.is_file() and not cfg.force:
-        final = json.loads(done.read_text())
-        if final["frames"] >= cfg.budget.atari.frames:
-            log.info(f"{run_dir} is complete (DONE); skipping. Pass force=true to train again.")
-            return final
-    done.unlink(missing_ok=True)
-    OmegaConf.save(cfg, run_dir / "config.yaml", resolve=True)
-    write_metadata(run_dir, cfg)
-    run = AtariRun(cfg, run_dir)
-    try:
-        final = run.fit()
-    finally:
-        run.close()
-        finish_wandb()
-    if final["frames"] >= cfg.budget.atari.frames:
-        done.write_text(json.dumps(final))
-    return final
+def train(cfg: DictConfig, run_dir: str | Path) -> EndRecord:
+    """Train (or resume, or skip if it ended) the run in ``run_dir``; return how it ended."""
+    if cfg.projection.get("scope", "per_tensor") != "per_tensor":
+        raise ValueError(
+            f"the {ATARI.name} runner projects each weight matrix to its own initial norm "
+            "(projection=nap) or not at all (projection=none); a global-norm projection "
+            "(projection=sphere) is not implemented for the Atari networks"
+        )
+
+    def fit(folder: RunFolder) -> tuple[int, dict[str, float]]:
+        run = AtariRun(cfg, folder)
+        try:
+            frames, metrics = run.fit()
+        finally:
+            run.close()
+        episodes = cfg.budget.atari.eval_episodes
+        if episodes and frames >= cfg.budget.atari.frames:  # the benchmark's final evaluation
+            result = evaluate_run(folder.path, episodes, cfg.budget.atari.eval_epsilon)
+            metrics["eval/mean_return"] = result["mean_return"]
+            if "human_normalized" in result:
+                metrics["eval/human_normalized"] = result["human_normalized"]
+            log.info(
+                f"evaluation: mean return {result['mean_return']:.1f} over {episodes} games "
+                f"at epsilon {cfg.budget.atari.eval_epsilon} ({folder.path / 'eval.json'})"
+            )
+        return frames, metrics
+
+    return run_job(cfg, run_dir, ATARI, cfg.budget.atari.frames, fit)
 
 
 def resolve_device(name: str) -> torch.device:
@@ -76,8 +90,8 @@ class AtariRun:
     """Everything one run owns: environments, networks, optimizer, LR controller, projection,
     replay, counters, loggers; ``fit`` runs the loop until the frame budget."""
 
-    def __init__(self, cfg: DictConfig, run_dir: Path) -> None:
-        self.cfg, self.run_dir, self.agent, self.budget = cfg, run_dir, cfg.agent, cfg.budget.atari
+    def __init__(self, cfg: DictConfig, folder: RunFolder) -> None:
+        self.cfg, self.folder, self.agent, self.budget = cfg, folder, cfg.agent, cfg.budget.atari
         self.device = resolve_device(self.agent.device)
         if self.budget.torch_threads:
             torch.set_num_threads(self.budget.torch_threads)
@@ -112,10 +126,7 @@ class AtariRun:
             gamma=self.agent.gamma,
             alpha=self.agent.priority_alpha,
         )
-        self.loggers = [instantiate(spec) for spec in cfg.logger.values() if spec is not None]
-        for logger in self.loggers:
-            if isinstance(logger, WandbLogger):
-                logger.log_hyperparams(OmegaConf.to_container(cfg, resolve=True))
+        self.loggers = build_loggers(cfg)
         # counters (all checkpointed)
         self.frames = 0
         self.updates = 0
@@ -126,9 +137,10 @@ class AtariRun:
         self.next_metrics = self.budget.metrics_every
         self.next_checkpoint = self.budget.checkpoint_every
         self._clear_window()
+        self._clear_trigger_window()
         self._pending_priorities = None
-        self._signal = None
-        self._previous_handlers: dict = {}
+        self.preemption = PreemptionSignal()
+        self.nonfinite = NonFiniteGuard("train/loss", unit="frame")
 
     # -- acting -------------------------------------------------------------------------------
 
@@ -187,14 +199,35 @@ class AtariRun:
             self.projection.maybe_project(self.updates)
         if self.agent.priority_alpha > 0:
             self._pending_priorities = (indices, priorities)
-        self.window_loss += loss.detach()
+        loss = loss.detach()
+        self.nonfinite.observe(loss, self.frames)
+        self.nonfinite.maybe_check(self.updates)
+        self.window_loss += loss
         self.window_updates += 1
+        if self.controller.needs_loss:
+            self._observe_loss(loss)
+
+    def _observe_loss(self, loss: torch.Tensor) -> None:
+        """CUSUM re-warming: the trigger sees the mean loss of each ``observe_every`` updates
+        (one host sync per window, as on the supervised path), stamped with the frame count."""
+        self.trigger_loss += loss
+        self.trigger_updates += 1
+        if self.trigger_updates == self.controller.observe_every:
+            mean_loss = float(self.trigger_loss) / self.trigger_updates
+            if not math.isfinite(mean_loss):
+                self.nonfinite.check()  # raises, naming the first non-finite frame
+            self.controller.observe(self.frames, mean_loss)
+            self._clear_trigger_window()
+
+    def _clear_trigger_window(self) -> None:
+        self.trigger_loss = torch.zeros((), device=self.device)
+        self.trigger_updates = 0
 
     # -- the loop -----------------------------------------------------------------------------
 
-    def fit(self) -> dict:
+    def fit(self) -> tuple[int, dict[str, float]]:
         resumed = self.load_checkpoint()
-        self._install_signal_handlers()
+        self.preemption.install()
         obs = self.envs.reset()  # after a resume too: running games are not restored
         obs_is_first = np.ones(self.cfg.env.num_envs, dtype=bool)
         log.info(
@@ -213,6 +246,8 @@ class AtariRun:
             obs, obs_is_first = step.obs, ~step.acted  # an auto-reset step returns a new game
             self.frames += int(step.acted.sum()) * self.frameskip
             self.window_returns += step.episode_returns
+            if not self.controller.needs_loss:
+                self.controller.observe(self.frames)  # a fixed plan of re-warms, in frames
             if self.learning_ready():
                 self.updates_owed += self.agent.replay_ratio * int(step.acted.sum())
                 while self.updates_owed >= 1.0:
@@ -231,10 +266,10 @@ class AtariRun:
             if self.frames >= self.next_checkpoint:
                 self.save_checkpoint()
                 self.next_checkpoint += self.budget.checkpoint_every
-            if self._signal is not None:
-                self._hand_on_signal()
+            self.preemption.hand_on(self.save_checkpoint)
+        self.nonfinite.check()
         self.save_checkpoint()
-        return self.final_metrics()
+        return self.frames, {"updates": self.updates, "resets": self.resets}
 
     # -- metrics ------------------------------------------------------------------------------
 
@@ -248,6 +283,7 @@ class AtariRun:
     def log_metrics(self) -> None:
         """One metrics row (step = frames): the mean unclipped return of the games that ended
         since the last row, its human-normalized value, the mean loss, LR, epsilon, norms."""
+        self.nonfinite.check()  # no metrics of NaN weights
         elapsed = time.perf_counter() - self._window_start
         lr = self.controller.lr(self.frames)  # the schedule at this frame (what updates use)
         returns = self.window_returns
@@ -263,6 +299,7 @@ class AtariRun:
             "lr": lr,
             "epsilon": self.epsilon(),
             "resets": self.resets,
+            "rewarms": len(self.controller.rewarm_steps),
             "fps": (self.frames - self._window_frames) / max(elapsed, 1e-9),
             "param_norm": float(param_norm),
         }
@@ -281,18 +318,15 @@ class AtariRun:
         )
         self._clear_window()
 
-    def final_metrics(self) -> dict:
-        return {"frames": self.frames, "updates": self.updates, "resets": self.resets}
-
     # -- checkpoints and preemption -----------------------------------------------------------
 
     @property
     def checkpoint_path(self) -> Path:
-        return self.run_dir / "checkpoints" / "last.ckpt"
+        return self.folder.checkpoint_path
 
     @property
     def replay_path(self) -> Path:
-        return self.run_dir / "checkpoints" / "replay.npz"
+        return self.checkpoint_path.with_name("replay.npz")
 
     def save_checkpoint(self) -> None:
         """Networks, optimizer, LR controller, projection targets, counters and RNG states;
@@ -315,12 +349,8 @@ class AtariRun:
                 "next_metrics": self.next_metrics,
                 "next_checkpoint": self.next_checkpoint,
             },
-            "rng": {
-                "numpy": self.rng.bit_generator.state,
-                "torch": torch.get_rng_state(),
-                "cuda": torch.cuda.get_rng_state_all() if torch.cuda.is_available() else None,
-                "python": random.getstate(),
-            },
+            "trigger_window": (self.trigger_loss, self.trigger_updates),
+            "rng": {"actions": self.rng.bit_generator.state, "process": rng_state()},
             "replay_saved": bool(self.agent.checkpoint_replay),
         }
         if self.agent.checkpoint_replay:
@@ -334,7 +364,7 @@ class AtariRun:
     def load_checkpoint(self) -> bool:
         if not (self.cfg.resume and not self.cfg.force and self.checkpoint_path.is_file()):
             return False
-        state = torch.load(self.checkpoint_path, map_location=self.device, weights_only=False)
+        state = torch.load(self.checkpoint_path, map_location=self.device, weights_only=True)
         self.online.load_state_dict(state["online"])
         self.target.load_state_dict(state["target"])
         self.optimizer.load_state_dict(state["optimizer"])
@@ -343,11 +373,9 @@ class AtariRun:
             self.projection.load_state_dict(state["projection"])
         for name, value in state["counters"].items():
             setattr(self, name, value)
-        self.rng.bit_generator.state = state["rng"]["numpy"]
-        torch.set_rng_state(state["rng"]["torch"])
-        if state["rng"]["cuda"] is not None and torch.cuda.is_available():
-            torch.cuda.set_rng_state_all(state["rng"]["cuda"])
-        random.setstate(state["rng"]["python"])
+        self.trigger_loss, self.trigger_updates = state["trigger_window"]
+        self.rng.bit_generator.state = state["rng"]["actions"]
+        restore_rng(state["rng"]["process"])
         if state["replay_saved"] and self.replay_path.is_file():
             with np.load(self.replay_path) as arrays:
                 self.replay.load_state_dict(dict(arrays))
@@ -356,29 +384,6 @@ class AtariRun:
         log.info(f"resumed from {self.checkpoint_path} at frame {self.frames:,}")
         return True
 
-    def _install_signal_handlers(self) -> None:
-        if threading.current_thread() is not threading.main_thread():
-            return  # handlers can only be set from the main thread
-        for name in PREEMPTION_SIGNALS:
-            number = getattr(signal, name)
-            self._previous_handlers[number] = signal.signal(number, self._note_signal)
-
-    def _note_signal(self, signum: int, frame) -> None:
-        self._signal = signum
-
-    def _hand_on_signal(self) -> None:
-        """Save at this step boundary, put the previous handler back and re-send the signal, so
-        submitit requeues the job (or the default action ends it), as the supervised runs do."""
-        self.save_checkpoint()
-        signum, self._signal = self._signal, None
-        self._restore_signal_handlers()
-        os.kill(os.getpid(), signum)
-
-    def _restore_signal_handlers(self) -> None:
-        for number, handler in self._previous_handlers.items():
-            signal.signal(number, handler)
-        self._previous_handlers = {}
-
     def close(self) -> None:
-        self._restore_signal_handlers()
+        self.preemption.restore()
         self.envs.close()

@@ -13,8 +13,10 @@ import math
 
 import torch
 from torch import Tensor, nn
+from torch.nn import functional as F
 
-from grokrewarm.domains.ordering import epoch_permutation
+from grokrewarm.domains.ordering import SeededBatches
+from grokrewarm.domains.task import DEFAULT_EVAL_BATCH_SIZE, Accuracy, split_batches
 
 OPERATIONS = {
     "+": lambda x, y, p: (x + y) % p,
@@ -40,13 +42,16 @@ def _is_prime(n: int) -> bool:
 
 
 class ModularArithmeticTask(nn.Module):
-    """Train/test splits of ``x op y mod p`` as device-resident buffers.
+    """Train/test splits of ``x op y mod p`` as device-resident buffers; a ``SupervisedTask``
+    (``grokrewarm.domains.task``) with cross-entropy and argmax accuracy.
 
     Token ids: ``0..p-1`` are the numbers, then ``op``, ``=`` and the blank answer slot.
     ``batch_size=None`` trains full-batch (the grokking literature's default, e.g. Nanda et al.).
     """
 
     sequence_length = 5
+    accuracy: Accuracy = "argmax"
+    eval_batch_size = DEFAULT_EVAL_BATCH_SIZE
 
     def __init__(
         self,
@@ -66,8 +71,6 @@ class ModularArithmeticTask(nn.Module):
             raise ValueError(f"division mod p needs a prime p, got {p}")
         if not 0.0 < train_fraction < 1.0:
             raise ValueError(f"train_fraction must be in (0, 1), got {train_fraction}")
-        if batch_size is not None and batch_size < 1:
-            raise ValueError(f"batch_size must be >= 1 or null (full batch), got {batch_size}")
         self.p, self.op, self.seed = p, op, seed
         x, y = torch.cartesian_prod(torch.arange(p), torch.arange(p)).unbind(1)
         if op == "/":  # y = 0 has no inverse
@@ -86,11 +89,17 @@ class ModularArithmeticTask(nn.Module):
         self.register_buffer("train_labels", answers[train], persistent=False)
         self.register_buffer("test_tokens", tokens[test], persistent=False)
         self.register_buffer("test_labels", answers[test], persistent=False)
-        self.batch_size = n_train if batch_size is None else min(batch_size, n_train)
-        self.batches_per_epoch = n_train // self.batch_size
-        self._epoch_order: tuple[int, Tensor | None] = (-1, None)
+        self.batches = SeededBatches(n_train, batch_size, seed)
         probe = torch.randperm(n_train, generator=torch.Generator().manual_seed(seed + 1))
         self.register_buffer("probe_index", probe[: min(probe_size, n_train)], persistent=False)
+
+    @property
+    def batch_size(self) -> int:
+        return self.batches.batch_size
+
+    @property
+    def batches_per_epoch(self) -> int:
+        return self.batches.batches_per_epoch
 
     @property
     def vocab_size(self) -> int:
@@ -108,15 +117,14 @@ class ModularArithmeticTask(nn.Module):
             "sequence_length": self.sequence_length,
         }
 
+    def loss(self, outputs: Tensor, targets: Tensor) -> Tensor:
+        return F.cross_entropy(outputs, targets)
+
     def train_batch(self, step: int) -> tuple[Tensor, Tensor]:
         """The batch for optimizer step ``step``: a reshuffle per epoch, seeded by (seed, epoch)."""
-        if self.batch_size == len(self.train_labels):
+        if self.batches.full_batch:
             return self.train_tokens, self.train_labels
-        epoch, index = divmod(step, self.batches_per_epoch)
-        if self._epoch_order[0] != epoch:  # one permutation (and one copy to the device) per epoch
-            order = epoch_permutation(len(self.train_labels), self.seed, epoch)
-            self._epoch_order = (epoch, order.to(self.train_tokens.device))
-        rows = self._epoch_order[1][index * self.batch_size : (index + 1) * self.batch_size]
+        rows = self.batches.indices(step, self.train_tokens.device)
         return self.train_tokens[rows], self.train_labels[rows]
 
     def eval_splits(self) -> dict[str, tuple[Tensor, Tensor]]:
@@ -124,6 +132,9 @@ class ModularArithmeticTask(nn.Module):
             "train": (self.train_tokens, self.train_labels),
             "test": (self.test_tokens, self.test_labels),
         }
+
+    def eval_batches(self) -> dict[str, list[tuple[Tensor, Tensor]]]:
+        return split_batches(self.eval_splits(), self.eval_batch_size)
 
     def probe_inputs(self) -> Tensor:
         """A fixed subset of training inputs on which feature-learning metrics are measured."""

@@ -55,8 +55,9 @@ def kernel_eigenvector(
 
 
 @dataclass(frozen=True)
-class EigenvectorTask:
-    """Train/test split of eigenvector labels and the committee machine whose ``K_0`` made them.
+class EigenvectorLabelData:
+    """Train/test split of eigenvector labels and the committee machine whose ``K_0`` made them
+    (the data of the training task ``tasks.EigenvectorLabelTask``).
 
     Train from ``model`` as returned: the labels are aligned (or not) with this model's initial
     NTK, so a fresh initialisation would be a different task.
@@ -71,7 +72,7 @@ class EigenvectorTask:
     alignment_rank: int  # j
 
 
-def make_eigenvector_task(
+def make_eigenvector_data(
     j: int,
     n_train: int = DEFAULT_N_TRAIN,
     n_test: int = DEFAULT_N_TEST,
@@ -81,7 +82,7 @@ def make_eigenvector_task(
     subtract_mean: bool = False,
     seed: int = 0,
     dtype=torch.float32,
-) -> EigenvectorTask:
+) -> EigenvectorLabelData:
     """Gaussian inputs ``x ~ N(0, I/D)`` and labels ``v_j`` of the initial NTK on all of them.
 
     Labels must exist on test points too, so, as in the authors' code, the eigenvector is taken on
@@ -97,7 +98,7 @@ def make_eigenvector_task(
     x = sample_inputs(n_train + n_test, dim, generator, dtype)
     model = CommitteeMachine(dim=dim, width=width, eps=eps, generator=generator, dtype=dtype)
     eigenvalue, labels = kernel_eigenvector(empirical_ntk(model, x), j, subtract_mean)
-    return EigenvectorTask(
+    return EigenvectorLabelData(
         x_train=x[:n_train],
         y_train=labels[:n_train],
         x_test=x[n_train:],

@@ -1,13 +1,13 @@
-"""``Qm9Task``: QM9 polarizability regression as a training-stack task (``RewarmModule``'s
-protocol), with graph batches instead of tensors.
+"""``Qm9Task``: QM9 polarizability regression as a training-stack task (``SupervisedTask`` of
+``grokrewarm.domains.task``), with graph batches instead of tensors.
 
 All molecules of the run (train and test) live on the device as one concatenated graph: node
 features ``x``, per-molecule (local) ``edge_index``, ``edge_attr`` and targets ``y`` are
 non-persistent buffers, so they move with the module. A batch is a PyG ``Batch`` gathered from
 them with index tensors computed on the host from host-side offsets (the molecule sizes never
 leave the CPU), so serving a batch never waits on the device. The training order is a pure
-function of (seed, epoch) (``epoch_permutation``), as in the other tasks, so a resumed run sees
-the same batches.
+function of (seed, step) (``SeededBatches``), as in the other tasks, so a resumed run sees the
+same batches.
 
 What works on graphs: the loss, evaluation (``eval_splits``/``eval_batches``: each split as one
 batch), ``param_norm`` and ``relative_param_change``. What does not: the NTK alignment (the
@@ -33,7 +33,8 @@ from grokrewarm.domains.lazy_rich.qm9 import (
     graph_subset,
     load_qm9,
 )
-from grokrewarm.domains.ordering import epoch_permutation
+from grokrewarm.domains.ordering import SeededBatches
+from grokrewarm.domains.task import Accuracy
 
 
 class Qm9Task(nn.Module):
@@ -52,7 +53,7 @@ class Qm9Task(nn.Module):
     never a result to compare with the paper).
     """
 
-    classification = False  # evaluation logs losses only
+    accuracy: Accuracy = "none"  # regression: evaluation logs losses only
 
     def __init__(
         self,
@@ -71,8 +72,7 @@ class Qm9Task(nn.Module):
         n_test = n_train if n_test is None else n_test
         if n_train < 1 or n_test < 1:
             raise ValueError(f"n_train and n_test must be >= 1, got {n_train}, {n_test}")
-        if batch_size is not None and batch_size < 1:
-            raise ValueError(f"batch_size must be >= 1 or null (full batch), got {batch_size}")
+        self.batches = SeededBatches(n_train, batch_size, seed)
         if dataset == "qm9":
             molecules = graph_subset(load_qm9(data_dir, download), n_train + n_test)
         elif dataset == "generated":
@@ -106,9 +106,6 @@ class Qm9Task(nn.Module):
         )
         self.register_buffer("y", y, persistent=False)
         self.n_train, self.n_test = n_train, n_test
-        self.batch_size = n_train if batch_size is None else min(batch_size, n_train)
-        self.batches_per_epoch = n_train // self.batch_size
-        self._epoch_order: tuple[int, Tensor | None] = (-1, None)
         self._split_cache: dict = {}
         self.in_features = self.x.shape[1]
         self.edge_features = self.edge_attr.shape[1]
@@ -161,14 +158,10 @@ class Qm9Task(nn.Module):
         return F.mse_loss(outputs, targets.reshape(outputs.shape))
 
     def train_batch(self, step: int) -> tuple:
-        epoch, index = divmod(step, self.batches_per_epoch)
-        if self.batch_size == self.n_train:
+        if self.batches.full_batch:
             rows = np.arange(self.n_train)
-        else:
-            if self._epoch_order[0] != epoch:  # one permutation per epoch
-                self._epoch_order = (epoch, epoch_permutation(self.n_train, self.seed, epoch))
-            order = self._epoch_order[1]
-            rows = order[index * self.batch_size : (index + 1) * self.batch_size].numpy()
+        else:  # host-side rows: the gather's index tensors are built on the CPU
+            rows = self.batches.indices(step).numpy()
         return self.graph_batch(rows)
 
     def eval_splits(self) -> dict[str, tuple]:

@@ -1,14 +1,14 @@
-"""The lazy-to-rich and Omnigrok tasks as training-stack tasks (``RewarmModule``'s protocol).
+"""The lazy-to-rich and Omnigrok tasks as training-stack tasks (``SupervisedTask`` of
+``grokrewarm.domains.task``, with ``eval_splits``: ``HasEvalSplits``).
 
-Each task is an ``nn.Module`` holding its data as (non-persistent) buffers, built by the data
-builders of this package, with ``train_batch(step)``, ``eval_splits()``, ``probe_inputs()``,
-``model_kwargs()`` and its ``loss``. ``batch_size=None`` is full-batch gradient descent (Kumar et
-al.'s "vanilla GD"); otherwise an epoch's order is a pure function of (seed, epoch), as in the
-grokking domain, so a resumed run sees the same batches.
+Each task is a ``TensorTask``: an ``nn.Module`` holding its data as (non-persistent) buffers,
+built by the data builders of this package, with a declared ``accuracy``. ``batch_size=None`` is
+full-batch gradient descent (Kumar et al.'s "vanilla GD"); otherwise batches come from
+``SeededBatches``, a pure function of (seed, step), so a resumed run sees the same batches.
 
-Tasks may also define ``extra_metrics(model) -> {name: device tensor}``, logged by
-``LazinessMetricsCallback`` on the metrics schedule (the polynomial task's loss decomposition,
-teacher-student threshold accuracy).
+Some tasks also have ``extra_metrics(model) -> {name: device tensor}`` (``HasExtraMetrics``),
+logged by ``LazinessMetricsCallback`` on the metrics schedule (the polynomial task's loss
+decomposition, teacher-student threshold accuracy).
 
 Models: ``committee_machine`` (polynomial, eigenvector labels), ``ModularAdditionMLP``,
 ``teacher_student_mlp`` and ``OmnigrokMLP`` take what they need from ``model_kwargs()``.
@@ -28,7 +28,7 @@ from grokrewarm.domains.lazy_rich.eigenvector_labels import (
 from grokrewarm.domains.lazy_rich.eigenvector_labels import (
     DEFAULT_WIDTH as EIGEN_WIDTH,
 )
-from grokrewarm.domains.lazy_rich.eigenvector_labels import make_eigenvector_task
+from grokrewarm.domains.lazy_rich.eigenvector_labels import make_eigenvector_data
 from grokrewarm.domains.lazy_rich.mnist import load_mnist, mnist_loss
 from grokrewarm.domains.lazy_rich.modular_mlp import modular_addition_data
 from grokrewarm.domains.lazy_rich.polynomial import (
@@ -38,10 +38,23 @@ from grokrewarm.domains.lazy_rich.polynomial import (
     quadratic_predictor,
 )
 from grokrewarm.domains.lazy_rich.teacher_student import make_teacher_student
-from grokrewarm.domains.ordering import epoch_permutation
+from grokrewarm.domains.ordering import SeededBatches
+from grokrewarm.domains.task import (
+    ACCURACIES,
+    DEFAULT_EVAL_BATCH_SIZE,
+    Accuracy,
+    split_batches,
+)
 from grokrewarm.method.laziness import CenteredOutputScale
 
 LossKind = Literal["mse", "mse_sum", "cross_entropy", "bce"]
+# the accuracy a loss implies unless a task declares another (MNIST's MSE on class labels)
+LOSS_ACCURACY: dict[str, Accuracy] = {
+    "mse": "none",
+    "mse_sum": "none",
+    "cross_entropy": "argmax",
+    "bce": "logit",
+}
 
 
 class TensorTask(nn.Module):
@@ -51,9 +64,15 @@ class TensorTask(nn.Module):
     sums the squared error over the outputs and averages over examples (``p`` times ``"mse"`` for
     ``p`` outputs); for integer class labels the targets are their one-hot codes (Omnigrok's MNIST
     loss). ``"cross_entropy"`` needs integer labels. ``"bce"``: binary cross-entropy on one
-    logit per example (``BCEWithLogits``) against 0/1 labels (integer or float); the evaluation's
-    accuracy is then ``(logit > 0) == label`` (``training.module``).
+    logit per example (``BCEWithLogits``) against 0/1 labels (integer or float).
+
+    ``accuracy`` (``grokrewarm.domains.task.Accuracy``): ``None`` takes the loss's
+    (``LOSS_ACCURACY``: none for MSE, argmax for cross-entropy, ``(logit > 0) == label`` for
+    bce); ``"argmax"`` needs integer labels, ``"onehot"`` 2-D float targets. Everything after
+    the four tensors is keyword-only, so a subclass cannot drop ``seed`` by position.
     """
+
+    eval_batch_size = DEFAULT_EVAL_BATCH_SIZE
 
     def __init__(
         self,
@@ -61,10 +80,12 @@ class TensorTask(nn.Module):
         y_train: Tensor,
         x_test: Tensor,
         y_test: Tensor,
+        *,
         loss: LossKind = "mse",
         batch_size: int | None = None,
         seed: int = 0,
         probe_size: int = 512,
+        accuracy: Accuracy | None = None,
     ) -> None:
         super().__init__()
         if loss not in ("mse", "mse_sum", "cross_entropy", "bce"):
@@ -75,19 +96,24 @@ class TensorTask(nn.Module):
             raise ValueError("bce needs 0/1 labels")
         if loss == "cross_entropy" and y_train.is_floating_point():
             raise ValueError("cross_entropy needs integer class labels")
-        if batch_size is not None and batch_size < 1:
-            raise ValueError(f"batch_size must be >= 1 or null (full batch), got {batch_size}")
+        accuracy = LOSS_ACCURACY[loss] if accuracy is None else accuracy
+        if accuracy not in ACCURACIES:
+            raise ValueError(f"accuracy must be one of {ACCURACIES}, got {accuracy!r}")
+        if accuracy == "argmax" and y_train.is_floating_point():
+            raise ValueError("accuracy 'argmax' needs integer class labels")
+        if accuracy == "onehot" and not (y_train.is_floating_point() and y_train.ndim == 2):
+            raise ValueError("accuracy 'onehot' needs one-hot (2-D float) targets")
+        if accuracy == "logit" and not ((y_train == 0) | (y_train == 1)).all():
+            raise ValueError("accuracy 'logit' needs 0/1 labels")
         self.loss_kind = loss
+        self.accuracy: Accuracy = accuracy
         self.seed = seed
+        self.batches = SeededBatches(len(y_train), batch_size, seed)
         self.register_buffer("x_train", x_train, persistent=False)
         self.register_buffer("y_train", y_train, persistent=False)
         self.register_buffer("x_test", x_test, persistent=False)
         self.register_buffer("y_test", y_test, persistent=False)
-        n_train = len(y_train)
-        self.batch_size = n_train if batch_size is None else min(batch_size, n_train)
-        self.batches_per_epoch = n_train // self.batch_size
-        self._epoch_order: tuple[int, Tensor | None] = (-1, None)
-        self.probe_size = min(probe_size, n_train)
+        self.probe_size = min(probe_size, len(y_train))
 
     @property
     def n_train(self) -> int:
@@ -106,18 +132,21 @@ class TensorTask(nn.Module):
             return (outputs - targets).square().reshape(len(outputs), -1).sum(1).mean()
         return F.mse_loss(outputs, targets.reshape(outputs.shape))
 
+    @property
+    def batch_size(self) -> int:
+        return self.batches.batch_size
+
     def train_batch(self, step: int) -> tuple[Tensor, Tensor]:
-        if self.batch_size == self.n_train:
+        if self.batches.full_batch:
             return self.x_train, self.y_train
-        epoch, index = divmod(step, self.batches_per_epoch)
-        if self._epoch_order[0] != epoch:  # one permutation per epoch
-            order = epoch_permutation(self.n_train, self.seed, epoch)
-            self._epoch_order = (epoch, order.to(self.x_train.device))
-        rows = self._epoch_order[1][index * self.batch_size : (index + 1) * self.batch_size]
+        rows = self.batches.indices(step, self.x_train.device)
         return self.x_train[rows], self.y_train[rows]
 
     def eval_splits(self) -> dict[str, tuple[Tensor, Tensor]]:
         return {"train": (self.x_train, self.y_train), "test": (self.x_test, self.y_test)}
+
+    def eval_batches(self) -> dict[str, list[tuple[Tensor, Tensor]]]:
+        return split_batches(self.eval_splits(), self.eval_batch_size)
 
     def probe_inputs(self) -> Tensor:
         return self.x_train[: self.probe_size]
@@ -170,7 +199,9 @@ class PolynomialTask(TensorTask):
         batch_size: int | None = None,
     ) -> None:
         data = make_polynomial_data(n_train, n_test, dim, hermite_degree, seed)
-        super().__init__(data.x_train, data.y_train, data.x_test, data.y_test, "mse", batch_size)
+        super().__init__(
+            data.x_train, data.y_train, data.x_test, data.y_test, batch_size=batch_size, seed=seed
+        )
         self.dim = dim
         self.hermite_degree = hermite_degree
         self.register_buffer("beta", data.beta, persistent=False)
@@ -213,15 +244,15 @@ class EigenvectorLabelTask(TensorTask):
         seed: int = 0,
         batch_size: int | None = None,
     ) -> None:
-        data = make_eigenvector_task(j, n_train, n_test, dim, width, eps, seed=seed)
+        data = make_eigenvector_data(j, n_train, n_test, dim, width, eps, seed=seed)
         scale = (n_train + n_test) ** 0.5 if label_scale is None else label_scale
         super().__init__(
             data.x_train,
             data.y_train * scale,
             data.x_test,
             data.y_test * scale,
-            "mse",
-            batch_size,
+            batch_size=batch_size,
+            seed=seed,
         )
         self.j, self.dim, self.width, self.eps = j, dim, width, eps
         self.initial_weight = data.model.weight.detach().clone()  # not a buffer: host-side spec
@@ -254,7 +285,14 @@ class ModularAdditionMLPTask(TensorTask):
     ) -> None:
         data = modular_addition_data(p, train_fraction, seed)
         super().__init__(
-            data.x_train, data.y_train, data.x_test, data.y_test, loss, batch_size, seed
+            data.x_train,
+            data.y_train,
+            data.x_test,
+            data.y_test,
+            loss=loss,
+            batch_size=batch_size,
+            seed=seed,
+            accuracy="onehot",  # the argmax of the outputs is the answer
         )
         self.p = p
 
@@ -270,11 +308,9 @@ class TeacherStudentTask(TensorTask):
     the fraction of samples whose prediction error is below ``threshold``. ``error``:
     ``"euclidean"`` is ``|f(x) - y|_2`` (Omnigrok Fig. 2's words, "prediction error less than
     0.01", which name no norm); ``"mse"`` is ``mean_k (f_k(x) - y_k)^2``, the authors' released
-    notebook (threshold 0.001), which Kumar et al. Fig. 8 follows ("within 0.001").
-    ``classification = False``: the evaluation logs no argmax accuracy for these vector targets.
+    notebook (threshold 0.001), which Kumar et al. Fig. 8 follows ("within 0.001"). The
+    evaluation logs no accuracy for these vector targets (``accuracy = "none"``).
     """
-
-    classification = False
 
     def __init__(
         self,
@@ -289,7 +325,7 @@ class TeacherStudentTask(TensorTask):
             raise ValueError(f"error must be 'euclidean' or 'mse', got {error!r}")
         data = make_teacher_student(seed, 1.0, n_train, n_test)
         super().__init__(
-            data.x_train, data.y_train, data.x_test, data.y_test, "mse", batch_size, seed
+            data.x_train, data.y_train, data.x_test, data.y_test, batch_size=batch_size, seed=seed
         )
         self.threshold = threshold
         self.error = error
@@ -340,7 +376,16 @@ class MnistTask(TensorTask):
         else:
             raise ValueError(f"dataset must be 'mnist' or 'digits', got {dataset!r}")
         self.dataset = dataset
-        super().__init__(x_train, y_train, x_test, y_test, loss, batch_size, seed)
+        super().__init__(
+            x_train,
+            y_train,
+            x_test,
+            y_test,
+            loss=loss,
+            batch_size=batch_size,
+            seed=seed,
+            accuracy="argmax",  # also under MSE on one-hot codes
+        )
         self.in_features = x_train.shape[1]
 
     def loss(self, outputs: Tensor, targets: Tensor) -> Tensor:

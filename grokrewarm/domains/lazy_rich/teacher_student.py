@@ -49,8 +49,9 @@ def _seeded_mlp(seed: int, **sizes) -> nn.Sequential:
 
 
 @dataclass(frozen=True)
-class TeacherStudentTask:
-    """A teacher, a scaled student, and the teacher-labelled train and test sets."""
+class TeacherStudentData:
+    """A teacher, a scaled student, and the teacher-labelled train and test sets (the data of
+    the training task ``tasks.TeacherStudentTask``)."""
 
     teacher: nn.Sequential
     student: nn.Sequential
@@ -68,8 +69,8 @@ def make_teacher_student(
     in_features: int = DEFAULT_IN_FEATURES,
     hidden: int = DEFAULT_HIDDEN,
     out_features: int = DEFAULT_OUT_FEATURES,
-) -> TeacherStudentTask:
-    """Build the task from one ``seed``; teacher, student and inputs get independent child seeds.
+) -> TeacherStudentData:
+    """Build the data from one ``seed``; teacher, student and inputs get independent child seeds.
 
     Labels are computed without gradient; the teacher's parameters have ``requires_grad=False``.
     """
@@ -86,4 +87,4 @@ def make_teacher_student(
     x_test = torch.randn(n_test, in_features, generator=generator)
     with torch.no_grad():
         y_train, y_test = teacher(x_train), teacher(x_test)
-    return TeacherStudentTask(teacher, student, x_train, y_train, x_test, y_test)
+    return TeacherStudentData(teacher, student, x_train, y_train, x_test, y_test)

@@ -18,8 +18,10 @@ from collections.abc import Iterator
 
 import torch
 from torch import Tensor, nn
+from torch.nn import functional as F
 
-from grokrewarm.domains.ordering import epoch_permutation
+from grokrewarm.domains.ordering import SeededBatches
+from grokrewarm.domains.task import Accuracy
 from grokrewarm.domains.vision.data import (
     ImageSplits,
     channel_statistics,
@@ -62,8 +64,11 @@ class WarmStartImageTask(nn.Module):
     on, batches come from all of it. Images stay uint8 on the training device (module buffers)
     and each batch is one gather plus a per-channel standardization there: no DataLoader.
     Evaluation covers the test set and, for speed, a fixed random ``train_eval_size`` subset of
-    the training set (``None``: all of it), in batches of ``eval_batch_size``.
+    the training set (``None``: all of it), in batches of ``eval_batch_size``. Cross-entropy,
+    argmax accuracy (a ``SupervisedTask`` of ``grokrewarm.domains.task``).
     """
+
+    accuracy: Accuracy = "argmax"
 
     def __init__(
         self,
@@ -113,7 +118,11 @@ class WarmStartImageTask(nn.Module):
         self.register_buffer("train_eval_index", evaluated.sort().values, persistent=False)
         probe = initial[torch.randperm(len(initial), generator=torch.Generator().manual_seed(seed))]
         self.register_buffer("probe_index", probe[:probe_size], persistent=False)
-        self._order: tuple[tuple[int, int], Tensor] | None = None
+        # a 10% subset may be smaller than a batch: its batches are all of it
+        self.phase_batches = {
+            1: SeededBatches(len(initial), batch_size, seed),
+            2: SeededBatches(len(y_train), batch_size, seed, epoch_offset=PHASE2_EPOCH_OFFSET),
+        }
 
     def model_kwargs(self) -> dict:
         return {"num_classes": self.num_classes}
@@ -121,10 +130,13 @@ class WarmStartImageTask(nn.Module):
     def normalize(self, images: Tensor) -> Tensor:
         return normalize_images(images, self.channel_mean, self.channel_std)
 
+    def loss(self, outputs: Tensor, targets: Tensor) -> Tensor:
+        return F.cross_entropy(outputs, targets)
+
     def phase_and_position(self, step: int) -> tuple[int, int, int]:
         """``(phase, epoch, batch index)`` of optimizer step ``step``; phase 1 is D_init."""
-        phase, active, offset = self._phase(step)
-        epoch, index = divmod(step - offset, len(active) // self._batch(active))
+        phase, _, offset = self._phase(step)
+        epoch, index = self.phase_batches[phase].position(step - offset)
         return phase, epoch, index
 
     def _phase(self, step: int) -> tuple[int, Tensor, int]:
@@ -132,20 +144,11 @@ class WarmStartImageTask(nn.Module):
             return 1, self.initial_index, 0
         return 2, self.all_index, self.switch_step
 
-    def _batch(self, active: Tensor) -> int:
-        return min(self.batch_size, len(active))  # a 10% subset may be smaller than a batch
-
     def train_batch(self, step: int) -> tuple[Tensor, Tensor]:
-        """The batch of optimizer step ``step``: one reshuffle of the active set per epoch."""
-        phase, active, _ = self._phase(step)
-        _, epoch, index = self.phase_and_position(step)
-        key = (phase, epoch)
-        if self._order is None or self._order[0] != key:  # one permutation per epoch
-            seed_epoch = epoch if phase == 1 else PHASE2_EPOCH_OFFSET + epoch
-            permutation = epoch_permutation(len(active), self.seed, seed_epoch)
-            self._order = (key, active[permutation.to(active.device)])
-        size = self._batch(active)
-        rows = self._order[1][index * size : (index + 1) * size]
+        """The batch of optimizer step ``step``: one reshuffle of the active set per epoch
+        (phase 2's epochs seeded from ``PHASE2_EPOCH_OFFSET`` on)."""
+        phase, active, offset = self._phase(step)
+        rows = active[self.phase_batches[phase].indices(step - offset, active.device)]
         return self.normalize(self.train_images[rows]), self.train_labels[rows]
 
     def _batches(self, images: Tensor, labels: Tensor, index: Tensor | None = None) -> Iterator:

@@ -3,7 +3,7 @@ import torch
 
 from grokrewarm.domains.lazy_rich.eigenvector_labels import (
     kernel_eigenvector,
-    make_eigenvector_task,
+    make_eigenvector_data,
 )
 from grokrewarm.method.lazy_metrics import empirical_ntk, ntk_alignment
 
@@ -44,7 +44,7 @@ def test_eigenvector_rank_is_validated():
 
 def task(j: int, **kwargs):
     sizes = {"n_train": 20, "n_test": 10, "dim": 8, "width": 3, "seed": 5, "dtype": F64}
-    return make_eigenvector_task(j, **(sizes | kwargs))
+    return make_eigenvector_data(j, **(sizes | kwargs))
 
 
 def test_task_labels_are_the_jth_eigenvector_of_the_models_initial_ntk():

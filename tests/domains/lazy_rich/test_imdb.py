@@ -8,22 +8,20 @@ import pytest
 import torch
 from torch.nn import functional as F
 
-from grokrewarm.domains.lazy_rich import imdb
-from grokrewarm.domains.lazy_rich.imdb import (
+from grokrewarm.domains.lazy_rich.imdb import dataset
+from grokrewarm.domains.lazy_rich.imdb.dataset import cache_path, split_imdb, tokenize_imdb
+from grokrewarm.domains.lazy_rich.imdb.download import IMDB_URL
+from grokrewarm.domains.lazy_rich.imdb.generated import (
     GENERATED_REVIEWS_PER_FOLDER,
-    IMDB_URL,
-    ImdbLSTM,
-    ImdbTask,
-    cache_path,
-    encode,
     generated_imdb,
     is_generated,
-    split_imdb,
-    tokenize,
-    tokenize_imdb,
     write_imdb_format,
 )
+from grokrewarm.domains.lazy_rich.imdb.model import ImdbLSTM
+from grokrewarm.domains.lazy_rich.imdb.task import ImdbTask
+from grokrewarm.domains.lazy_rich.imdb.tokenizer import encode, tokenize
 from grokrewarm.domains.lazy_rich.tasks import TensorTask
+from grokrewarm.domains.task import count_correct
 from grokrewarm.domains.vision.data import DatasetMissingError
 from grokrewarm.method.laziness import scale_initialization_
 
@@ -130,7 +128,7 @@ def test_cache_is_reused_and_refreshed_when_files_change(tmp_path, monkeypatch):
     path = cache_path(tmp_path, 50, 12)
     assert path.is_file() and torch.load(path)["tokens"].dtype == torch.int16
     calls = []
-    monkeypatch.setattr(imdb, "tokenize", lambda text: calls.append(text) or [])
+    monkeypatch.setattr(dataset, "tokenize", lambda text: calls.append(text) or [])
     second = tokenize_imdb(tmp_path, vocab_size=50, max_length=12)
     assert calls == []  # nothing re-read
     assert torch.equal(first["tokens"], second["tokens"]) and second["tokens"].dtype == torch.int64
@@ -183,8 +181,6 @@ def test_lstm_reads_the_last_step_so_front_padding_changes_nothing_after_it():
 
 
 def test_binary_loss_and_accuracy_are_bce_on_logits_and_sign():
-    from grokrewarm.training.module import _correct
-
     logits = torch.tensor([2.0, -1.0, 0.5, -3.0])
     labels = torch.tensor([1, 1, 0, 0])
     task = TensorTask(torch.zeros(4, 1), labels, torch.zeros(4, 1), labels, loss="bce")
@@ -196,10 +192,9 @@ def test_binary_loss_and_accuracy_are_bce_on_logits_and_sign():
     assert task.loss(logits[:, None], labels).item() == pytest.approx(expected, rel=1e-6)
     # softplus(-2) + softplus(1) + softplus(0.5) + softplus(-3) = 0.1269 + 1.3133 + 0.9741 + 0.0486
     assert expected == pytest.approx(0.6157, abs=1e-4)
-    assert _correct(logits, labels).item() == 2  # predictions 1, 0, 1, 0
-    assert _correct(logits[:, None], labels).item() == 2
-    # several outputs: still the argmax class
-    assert _correct(torch.tensor([[0.0, 1.0], [2.0, 0.0]]), torch.tensor([1, 1])).item() == 1
+    assert task.accuracy == "logit"  # declared by the bce loss
+    assert count_correct("logit", logits, labels).item() == 2  # predictions 1, 0, 1, 0
+    assert count_correct("logit", logits[:, None], labels).item() == 2
     with pytest.raises(ValueError, match="0/1 labels"):
         TensorTask(torch.zeros(2, 1), torch.tensor([0, 2]), torch.zeros(1, 1), labels, loss="bce")
 

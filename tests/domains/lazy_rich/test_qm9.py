@@ -197,10 +197,10 @@ def test_omnigrok_fig5_smoke_sweep_on_raw_files_in_a_data_dir(smoke_sweep, raw_r
     sweep_dir = smoke_sweep(
         "omnigrok_fig5",
         tmp_path,
-        "budget.lazy_rich.qm9.dataset=qm9",  # the real path, on the files written above
+        "budget.datasets.qm9=qm9",  # the real path, on the files written above
         f"task.data_dir={root}",
-        "budget.lazy_rich.qm9.n_trains=[2]",
-        "budget.lazy_rich.qm9.landscape_n_trains=[2]",
+        "budget.n_trains=[2]",
+        "budget.landscape_n_trains=[2]",
     )
     jobs = sorted(p.name for p in sweep_dir.iterdir() if p.is_dir())
     assert jobs == ["0_none_init1.0_n2_s0", "1_none_init3.0_n2_s0", "2_sphere_init3.0_n2_s0"]
@@ -223,7 +223,7 @@ def test_paper_budget_matches_the_paper_and_the_authors_code(compose_run, tmp_pa
     assert cfg.rewarm.lr == 1e-3 and cfg.optimizer.weight_decay == 0.0
     assert cfg.init_scale == 3.0 and cfg.metrics.alignment_size == 0
     assert (cfg.model.conv, cfg.model.pool, list(cfg.model.head)) == ("nnconv", "add", [32])
-    assert list(cfg.budget.lazy_rich.qm9.landscape_n_trains) == [100, 3000]
+    assert list(cfg.budget.landscape_n_trains) == [100, 3000]
     assert cfg.trainer.max_steps == 100_000
     smoke = compose_run(["+experiment=omnigrok_fig5", "budget=smoke"], tmp_path)
     assert smoke.task.dataset == "generated"

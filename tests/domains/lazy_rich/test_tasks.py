@@ -4,7 +4,7 @@ import pytest
 import torch
 from torch.nn import functional as F
 
-from grokrewarm.domains.lazy_rich.eigenvector_labels import make_eigenvector_task
+from grokrewarm.domains.lazy_rich.eigenvector_labels import make_eigenvector_data
 from grokrewarm.domains.lazy_rich.mnist import OmnigrokMLP, write_mnist_format
 from grokrewarm.domains.lazy_rich.modular_mlp import ModularAdditionMLP, modular_addition_data
 from grokrewarm.domains.lazy_rich.polynomial import make_polynomial_data
@@ -70,7 +70,7 @@ def test_committee_machine_starts_from_given_weights_and_checks_their_shape():
 
 def test_eigenvector_task_model_is_the_machine_whose_ntk_made_the_labels():
     task = EigenvectorLabelTask(j=3, n_train=20, n_test=10, dim=7, width=2, eps=0.25, seed=4)
-    reference = make_eigenvector_task(3, 20, 10, 7, 2, 0.25, seed=4)
+    reference = make_eigenvector_data(3, 20, 10, 7, 2, 0.25, seed=4)
     scale = 30**0.5  # label_scale default: sqrt(n_train + n_test)
     assert torch.allclose(task.y_train, reference.y_train * scale)
     model = committee_machine(**task.model_kwargs())
@@ -99,7 +99,7 @@ def test_modular_task_summed_squared_error_is_p_times_the_mean():
 
 def test_teacher_student_threshold_accuracy_by_hand():
     task = TeacherStudentTask(n_train=6, n_test=4, seed=0, threshold=0.5)
-    assert task.classification is False  # no argmax accuracy for vector regression targets
+    assert task.accuracy == "none"  # no argmax accuracy for vector regression targets
     student = teacher_student_mlp(**task.model_kwargs())
 
     class Shifted(torch.nn.Module):  # the teacher's labels plus a known error per sample

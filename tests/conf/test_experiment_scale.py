@@ -1,0 +1,201 @@
+"""An experiment's scale lives with it (``conf/scale/<experiment>/<budget>.yaml``, and what a
+domain's experiments share in ``conf/domain_scale/<domain>/<budget>.yaml``), and every experiment
+composes to the same config at every budget as before that move (``data/``, made by
+``compose_snapshot.py``)."""
+
+from __future__ import annotations
+
+import copy
+import gzip
+import importlib.util
+import json
+from pathlib import Path
+
+import pytest
+import yaml
+
+from grokrewarm.compose import CONF_DIR
+
+# the snapshot tool is a script beside this file (pytest imports tests without sys.path entries)
+_spec = importlib.util.spec_from_file_location(
+    "compose_snapshot", Path(__file__).with_name("compose_snapshot.py")
+)
+compose_snapshot = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(compose_snapshot)
+BUDGETS, snapshot = compose_snapshot.BUDGETS, compose_snapshot.snapshot
+
+BEFORE = Path(__file__).parent / "data" / "composed_before_refactor.json.gz"
+EXPERIMENTS = sorted(p.stem for p in (CONF_DIR / "experiment").glob("*.yaml"))
+DOMAINS = sorted(p.stem for p in (CONF_DIR / "domain").glob("*.yaml"))
+ATARI_RUNNER = "grokrewarm.domains.atari.train.train"
+NOT_FOR_ATARI = ("task", "model", "trainer", "metrics")  # the Atari runner has its own
+# Keys added since the reference, on purpose: each warmup-cosine re-warm's length and warmup as
+# `rewarm.length` / `rewarm.warmup_steps` (so Atari can set them in frames, with its floor
+# `rewarm.final_lr`), and the Atari re-warm's warmup in frames.
+ADDED = {
+    "rewarm": ("length", "warmup_steps", "final_lr"),
+    "budget.atari": ("rewarm_warmup", "eval_episodes", "eval_epsilon"),  # final evaluation: off
+}
+
+# Experiments without files in conf/scale/: all of their scale is their domain's or the budget's.
+SCALE_ELSEWHERE = {
+    **dict.fromkeys(["fig2", "fig8"], "the grokking task at the budget's scale (conf/budget)"),
+    **dict.fromkeys(["fig4", "fig5", "fig9", "fig13"], "the warm-start domain's"),
+    **dict.fromkeys(["fig6", "fig7", "fig10", "fig11", "fig12"], "the Atari domain's"),
+    **dict.fromkeys(["kumar_fig1", "kumar_fig4"], "the lazy-rich domain's polynomial task"),
+}
+# The blocks conf/budget/*.yaml held before the move; none may come back.
+OLD_BLOCKS = {"vision", "atari", "lazy_rich"}
+
+
+def _load_before() -> dict:
+    with gzip.open(BEFORE, "rt") as f:
+        return json.load(f)
+
+
+def _diff(before, now, path: str = "") -> list[str]:
+    """The paths where ``now`` differs from ``before`` (type included: 1 is not 1.0)."""
+    if isinstance(before, dict) and isinstance(now, dict):
+        out = []
+        for key in sorted(set(before) | set(now)):
+            where = f"{path}.{key}" if path else key
+            if key not in now:
+                out.append(f"{where}: gone (was {before[key]!r})")
+            elif key not in before:
+                out.append(f"{where}: new ({now[key]!r})")
+            else:
+                out.extend(_diff(before[key], now[key], where))
+        return out
+    if isinstance(before, list) and isinstance(now, list) and len(before) == len(now):
+        pairs = enumerate(zip(before, now, strict=True))
+        return [d for i, (b, n) in pairs for d in _diff(b, n, f"{path}[{i}]")]
+    if type(before) is not type(now) or before != now:
+        return [f"{path}: {before!r} -> {now!r}"]
+    return []
+
+
+def _jobs(snap: dict) -> list[dict]:
+    return [snap["job"], *(snap["panels"][name] for name in sorted(snap["panels"]))]
+
+
+@pytest.fixture(scope="module", name="before")
+def before_fixture() -> dict:
+    return _load_before()["configs"]
+
+
+@pytest.mark.parametrize("key", sorted(_load_before()["configs"]))
+def test_experiment_composes_as_before_the_scale_moved(key, before):
+    experiment, budget = key.split("/")
+    assert experiment in EXPERIMENTS, f"{experiment} is gone: regenerate {BEFORE.name} if meant"
+    then, now = copy.deepcopy(before[key]), snapshot(CONF_DIR, experiment, budget)
+    # The intended changes: Atari jobs lose the supervised groups, and only they carry budget.atari
+    # (before, every job carried every budget block).
+    atari = then["job"]["runner"] == ATARI_RUNNER
+    for job_then, job_now in zip(_jobs(then), _jobs(now), strict=True):
+        for group in NOT_FOR_ATARI if atari else ():
+            assert group not in job_now, f"an Atari job carries `{group}`"
+            job_then.pop(group)
+        if not atari:
+            assert "atari" not in job_now["budget"]
+            job_then["budget"].pop("atari")
+        for where, keys in ADDED.items():
+            node_then, node_now = job_then, job_now
+            for part in where.split("."):
+                node_then, node_now = node_then.get(part, {}), node_now.get(part, {})
+            for key in keys:
+                if key in node_now and key not in node_then:
+                    node_now.pop(key)
+    diffs = _diff(then, now)
+    assert not diffs, f"{key} differs from before ({len(diffs)} keys):\n" + "\n".join(diffs[:25])
+
+
+@pytest.mark.parametrize("experiment", ["fig6", "fig7", "fig10", "fig11", "fig12"])
+def test_atari_jobs_compose_no_supervised_groups(experiment, compose_run, tmp_path):
+    cfg = compose_run([f"+experiment={experiment}", "budget=smoke"], tmp_path)
+    assert cfg.runner == ATARI_RUNNER
+    assert not set(NOT_FOR_ATARI) & set(cfg), "conf/domain/atari.yaml drops them"
+
+
+def test_the_reference_is_the_tree_before_the_move():
+    data = _load_before()  # experiments added since are not in it: their own tests cover them
+    assert data["sha"] == "ed8518e"
+    assert {k.split("/")[1] for k in data["configs"]} == set(BUDGETS)
+    assert len(data["configs"]) == 33 * len(BUDGETS)
+
+
+def _scale_files(group: str, option: str) -> set[str]:
+    return {p.stem for p in (CONF_DIR / group / option).glob("*.yaml")}
+
+
+@pytest.mark.parametrize("experiment", EXPERIMENTS)
+def test_experiment_has_its_scale_at_every_budget(experiment):
+    budgets = _scale_files("scale", experiment)
+    if experiment in SCALE_ELSEWHERE:
+        assert not budgets, f"{experiment} has scale files: drop it from SCALE_ELSEWHERE"
+    else:  # a missing budget would silently fall back to the domain's or budget's values
+        assert budgets == set(BUDGETS), f"conf/scale/{experiment}/ needs {sorted(BUDGETS)}.yaml"
+
+
+@pytest.mark.parametrize(("group", "options"), [("scale", EXPERIMENTS), ("domain_scale", DOMAINS)])
+def test_scale_files_are_for_an_experiment_or_domain_at_a_budget(group, options):
+    for folder in sorted((CONF_DIR / group).iterdir()):
+        assert folder.name in options, f"conf/{group}/{folder.name}: no such experiment/domain"
+        assert _scale_files(group, folder.name) == set(BUDGETS), folder
+        for path in folder.glob("*.yaml"):
+            header, after = path.read_text().splitlines()[:2]
+            assert header.startswith("# ") and not after.startswith("#"), f"{path}: one-line header"
+
+
+def _yaml(path: Path) -> dict:
+    return yaml.safe_load(path.read_text()) or {}
+
+
+@pytest.mark.parametrize("budget", BUDGETS)
+def test_budget_files_hold_no_experiment_or_domain_block(budget):
+    cfg = _yaml(CONF_DIR / "budget" / f"{budget}.yaml")
+    assert cfg["name"] == budget
+    named = set(cfg) & (set(EXPERIMENTS) | set(DOMAINS) | OLD_BLOCKS)
+    assert not named, f"conf/budget/{budget}.yaml: {sorted(named)} belong in conf/(domain_)scale/"
+    blocks = {k for k, v in cfg.items() if isinstance(v, dict)}
+    assert blocks <= {"datasets"}, f"conf/budget/{budget}.yaml: blocks {sorted(blocks)}"
+    tasks = {p.stem for p in (CONF_DIR / "task").glob("*.yaml")}
+    assert set(cfg["datasets"]) <= tasks  # the data each task loads at this budget
+
+
+@pytest.mark.parametrize("folder", ["experiment", "domain"])
+def test_experiment_and_domain_files_set_no_budget_values(folder):
+    for path in sorted((CONF_DIR / folder).glob("*.yaml")):
+        assert "budget" not in _yaml(path), f"{path}: scale goes in conf/(domain_)scale/"
+
+
+@pytest.mark.parametrize(
+    ("overrides", "key", "value"),
+    [
+        (["+experiment=fig3", "budget=quick", "budget.offsets=[10]"], "budget.offsets", [10]),
+        (["+experiment=fig3", "budget=quick", "budget.long_steps=7"], "trainer.max_steps", 7),
+        (["+experiment=kumar_fig2", "budget=smoke", "budget.steps=7"], "trainer.max_steps", 7),
+        (
+            ["+experiment=fig7", "budget=smoke", "budget.atari.frames=1200"],
+            "budget.atari.frames",
+            1200,
+        ),
+        (["+experiment=fig4", "budget=smoke", "budget.phase_steps=7"], "task.switch_step", 7),
+        (["+experiment=kumar_fig8", "budget.seeds=[0]"], "hydra.sweeper.params.seed", [0]),
+        (["task=mnist", "budget=smoke", "budget.datasets.mnist=mnist"], "task.dataset", "mnist"),
+    ],
+)
+def test_command_line_overrides_reach_the_scale(overrides, key, value, compose_run, tmp_path):
+    from hydra.core.hydra_config import HydraConfig
+    from omegaconf import OmegaConf
+
+    cfg = compose_run(overrides, tmp_path)
+    if key.startswith("hydra."):
+        cfg = HydraConfig.get()
+        key = key.removeprefix("hydra.")
+    got = OmegaConf.select(cfg, key)
+    assert (OmegaConf.to_container(got, resolve=True) if OmegaConf.is_config(got) else got) == value
+
+
+def test_adhoc_runs_get_the_plain_budget(compose_run, tmp_path):
+    cfg = compose_run(["budget=quick"], tmp_path)
+    assert set(cfg.budget) == set(_yaml(CONF_DIR / "budget" / "quick.yaml"))
