@@ -197,3 +197,27 @@ def test_wandb_sweep_offline_resumes_the_same_run_and_logs_the_figure(
     data = records.read_bytes()
     for text in ("fig3", "smoke", "sweep:sweep", "git:", "scale_decay", "peak0.01_offset10"):
         assert text.encode() in data, text
+
+
+@pytest.mark.parametrize(
+    ("experiment", "unit"), [("fig10", "frame"), ("kumar_fig2", "step")]
+)  # the Atari runner's sweep and a lazy-rich one: one record schema
+def test_sweep_status_reads_a_finished_sweep_of_either_runner(experiment, unit, run_cli, tmp_path):
+    sweep_dir = tmp_path / "sweep"
+    result = run_cli(
+        [f"+experiment={experiment}", "budget=smoke", f"hydra.sweep.dir={sweep_dir}", "-m"],
+        tmp_path,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    jobs = len([p for p in sweep_dir.iterdir() if (p / ".hydra").is_dir()])
+    status = subprocess.run(
+        [sys.executable, "-m", "grokrewarm.sweep_status", str(sweep_dir)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert status.returncode == 0, status.stdout + status.stderr
+    assert (
+        f"{jobs} jobs, {jobs} done, 0 diverged, 0 running or incomplete, 0 failed" in status.stdout
+    )
+    assert status.stdout.count(f"  {unit} ") == jobs  # e.g. "frame 600/600"

@@ -17,9 +17,15 @@ log = logging.getLogger(__name__)
 
 
 def renderers() -> dict:
-    from grokrewarm.figures import atari, grokking, lazy_rich, vision
+    from grokrewarm.figures import atari, atari100k, grokking, lazy_rich, vision
 
-    return {**grokking.FIGURES, **vision.FIGURES, **atari.FIGURES, **lazy_rich.FIGURES}
+    return {
+        **grokking.FIGURES,
+        **vision.FIGURES,
+        **atari.FIGURES,
+        **atari100k.FIGURES,
+        **lazy_rich.FIGURES,
+    }
 
 
 def render(name: str, sweep_dir: str | Path) -> list[Path]:

@@ -46,7 +46,6 @@ TITLES = {
     "fig10": "Fig. 10: stopping the DQN LR cycling at 8M / 20M / 40M frames",
     "fig11": "Fig. 11: cycling stopped at 3/4 of the budget to 1e-7; resets with aligned cycles",
     "fig12": "Fig. 12: per-game Rainbow+NaP returns, low replay ratio",
-    "atari100k": "Atari 100k: data-efficient DQN and Rainbow, 1 update per agent step",
 }
 
 

@@ -35,6 +35,7 @@ NOT_FOR_ATARI = ("task", "model", "trainer", "metrics")  # the Atari runner has 
 ADDED = {
     "rewarm": ("length", "warmup_steps", "final_lr"),
     "budget.atari": ("rewarm_warmup", "eval_episodes", "eval_epsilon"),  # final evaluation: off
+    "env.game_lists": ("atari100k", "atari100k_learning_check"),  # the atari100k experiment's
 }
 
 # Experiments without files in conf/scale/: all of their scale is their domain's or the budget's.

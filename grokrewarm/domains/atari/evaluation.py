@@ -38,6 +38,15 @@ def random_human_scores() -> dict[str, tuple[float, float]]:
         }
 
 
+@cache
+def published_atari100k_scores() -> dict[tuple[str, str], float]:
+    """``(game, agent) -> mean final score`` of published Atari-100k agents (DER, DrQ(eps)),
+    with their sources in ``data/atari100k_published.csv``."""
+    text = resources.files("grokrewarm.domains.atari").joinpath("data/atari100k_published.csv")
+    with text.open() as file:
+        return {(row["game"], row["agent"]): float(row["score"]) for row in csv.DictReader(file)}
+
+
 def human_normalized(game: str, score):
     """(score - random) / (human - random)."""
     random, human = random_human_scores()[game]
