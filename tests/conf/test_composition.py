@@ -387,7 +387,8 @@ def _sweep_size_without_panels(experiment: str, budget: str) -> int:
             lambda c: c.model.hermite_degree == 3,
         ),
         (["task=mnist", "model=omnigrok_mlp"], lambda c: c.task.dataset == "digits"),
-        (["task=mnist", "budget=quick"], lambda c: c.task.dataset == "mnist"),
+        (["task=mnist", "budget=quick"], lambda c: c.task.dataset == "mnist5k"),
+        (["task=mnist", "budget=paper"], lambda c: c.task.dataset == "mnist"),
     ],
 )
 def test_lazy_rich_group_options_compose(overrides, check, compose_run, tmp_path):

@@ -122,7 +122,7 @@ def test_kumar_fig6_paper_panels(compose_run, tmp_path):
     assert quick["output_scale.alpha"] == [0.15, 0.5, 1.0, 4.0]
 
 
-@pytest.mark.parametrize(("budget", "dataset"), [("paper", "mnist"), ("quick", "mnist")])
+@pytest.mark.parametrize(("budget", "dataset"), [("paper", "mnist"), ("quick", "mnist5k")])
 def test_omnigrok_cross_entropy_configs(budget, dataset, compose_run, tmp_path):
     fig11 = compose_run(["+experiment=omnigrok_fig11", f"budget={budget}"], tmp_path)
     assert fig11.task.loss == "cross_entropy" and fig11.task.dataset == dataset
