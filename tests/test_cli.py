@@ -66,6 +66,20 @@ def test_sweep_runs_its_jobs_and_renders_the_figure(run_cli, tmp_path):
         assert (sweep_dir / f"fig3.{suffix}").stat().st_size > 10_000
     summary = pd.read_csv(sweep_dir / "fig3_summary.csv")
     assert sorted(summary["panel"]) == ["lhs", "rhs"]
+    # the paper's claims, judged from that summary: 60 steps groks nowhere
+    claims = pd.read_csv(sweep_dir / "claims.csv")
+    assert claims["verdict"].tolist() == ["does not hold", "holds"]
+    assert "offsets_all_seeds_grokked=0" in claims["numbers"].iloc[0]
+    os.remove(sweep_dir / "claims.csv")
+    again_claims = subprocess.run(
+        [sys.executable, "-m", "grokrewarm.claims", str(sweep_dir)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert again_claims.returncode == 2  # a claim does not hold
+    assert "DOES NOT HOLD: Fig. 3 LHS" in again_claims.stdout
+    assert pd.read_csv(sweep_dir / "claims.csv").equals(claims)
     # re-rendering from saved outputs gives the same files
     os.remove(sweep_dir / "fig3.png")
     subprocess.run(
@@ -110,6 +124,10 @@ def test_a_sweep_renders_from_its_finished_jobs_marks_the_others_and_exits_non_z
     summary = pd.read_csv(sweep_dir / "fig3_summary.csv").set_index("condition")
     assert summary.loc["peak0.01_offset10", ["jobs_diverged", "jobs_failed"]].tolist() == [0, 1]
     assert summary.loc["peak100000000.0_offset10", "jobs_diverged"] == 1
+    # the RHS panel was not run: its claim cannot be told, never "holds"
+    claims = pd.read_csv(sweep_dir / "claims.csv").set_index("claim")
+    assert claims["verdict"].tolist()[1] == "cannot tell"
+    assert "no finished runs for panel=rhs" in claims["reason"].iloc[1]
     status = subprocess.run(
         [sys.executable, "-m", "grokrewarm.sweep_status", str(sweep_dir)],
         capture_output=True,

@@ -58,15 +58,28 @@ def log_figure_to_wandb(name: str, sweep_dir: str | Path, wandb_config: DictConf
     )
     try:
         summary = pd.read_csv(sweep_dir / f"{name}_summary.csv")
-        run.log(
-            {
-                name: wandb.Image(str(sweep_dir / f"{name}.png")),
-                f"{name}_summary": wandb.Table(dataframe=summary),
-            }
-        )
+        logged = {
+            name: wandb.Image(str(sweep_dir / f"{name}.png")),
+            f"{name}_summary": wandb.Table(dataframe=summary),
+        }
+        if (sweep_dir / "claims.csv").is_file():
+            logged[f"{name}_claims"] = wandb.Table(dataframe=pd.read_csv(sweep_dir / "claims.csv"))
+        run.log(logged)
         return Path(run.dir).parent
     finally:
         run.finish()
+
+
+def report_claims(name: str, sweep_dir: Path) -> None:
+    """Evaluate the experiment's paper claims (``grokrewarm.claims``) into ``claims.csv`` and
+    log each verdict; an experiment without declared claims says so."""
+    from grokrewarm.claims import evaluate, registry
+
+    if name not in registry():
+        log.warning(f"{name} declares no claim checks; no claims.csv")
+        return
+    for result in evaluate(name, sweep_dir):
+        log.info(f"claim {result.line()}")
 
 
 class RenderFigureCallback(Callback):
@@ -86,6 +99,7 @@ class RenderFigureCallback(Callback):
                 log.error(f"no {name} figure: {error}")
             else:
                 log.info("rendered " + ", ".join(str(p) for p in paths))
+                report_claims(name, sweep_dir)
                 if config.get("logger", {}).get("wandb") is not None:
                     folder = log_figure_to_wandb(name, sweep_dir, config.logger.wandb)
                     log.info(f"logged {name} to W&B ({folder})")

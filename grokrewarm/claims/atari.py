@@ -1,0 +1,3 @@
+"""Claims of atari figures: see grokrewarm.claims.core."""
+
+CLAIMS: dict = {}

@@ -1,0 +1,3 @@
+"""Claims of kumar figures: see grokrewarm.claims.core."""
+
+CLAIMS: dict = {}

@@ -1,0 +1,3 @@
+"""Claims of omnigrok figures: see grokrewarm.claims.core."""
+
+CLAIMS: dict = {}
