@@ -19,6 +19,7 @@ from grokrewarm.claims.core import (
     HOLDS,
     Check,
     ClaimResult,
+    claim_of,
     run_check,
     table,
 )
@@ -49,7 +50,7 @@ def evaluate(name: str, sweep_dir: str | Path) -> list[ClaimResult]:
         results = [run_check(check, summary) for check in checks(name)]
     else:
         results = [
-            ClaimResult(_claim_of(check), CANNOT_TELL, reason=f"no {summary_path.name}")
+            ClaimResult(claim_of(check), CANNOT_TELL, reason=f"no {summary_path.name}")
             for check in checks(name)
         ]
     table(results).to_csv(sweep_dir / "claims.csv", index=False)
@@ -65,7 +66,3 @@ def experiment_of(sweep_dir: str | Path) -> str:
         if name:
             return str(name)
     raise FileNotFoundError(f"no job config.yaml naming an experiment under {sweep_dir}")
-
-
-def _claim_of(check: Check) -> str:
-    return (check.__doc__ or check.__name__).strip().splitlines()[0]

@@ -47,17 +47,22 @@ class MissingRows(LookupError):
 
 
 def verdict(claim: str, holds: bool, numbers: dict, reason: str = "") -> ClaimResult:
-    return ClaimResult(claim, HOLDS if holds else FAILS, numbers, reason)
+    """The verdict of a check; ``claim`` (usually the check's docstring) on one line."""
+    return ClaimResult(" ".join(claim.split()), HOLDS if holds else FAILS, numbers, reason)
+
+
+def claim_of(check: Check) -> str:
+    """A check's claim: its docstring on one line."""
+    return " ".join((check.__doc__ or check.__name__).split())
 
 
 def run_check(check: Check, summary: pd.DataFrame) -> ClaimResult:
-    """``check(summary)``; a check that raises :class:`MissingRows` or finds a NaN it needs
-    yields 'cannot tell' with the reason, under the check's first docstring line as its claim."""
-    claim = (check.__doc__ or check.__name__).strip().splitlines()[0]
+    """``check(summary)``; a check that raises :class:`MissingRows` (rows, seeds or values missing)
+    yields 'cannot tell' with the reason, under the check's docstring as its claim."""
     try:
         return check(summary)
     except MissingRows as missing:
-        return ClaimResult(claim, CANNOT_TELL, reason=str(missing))
+        return ClaimResult(claim_of(check), CANNOT_TELL, reason=str(missing))
 
 
 def rows(summary: pd.DataFrame, min_seeds: int = 1, **where) -> pd.DataFrame:

@@ -36,3 +36,57 @@ def test_fig3_cannot_tell_without_the_panel():
     summary = fig3_summary([2, 2], [0])
     summary = summary[summary["panel"] == "lhs"]
     assert run_check(lyle.fig3_low_peak_does_not, summary).verdict == CANNOT_TELL
+
+
+def fig2_summary(lhs, rhs, seeds=2):
+    """lhs: {(projection, lr, wd): grokked seeds}; rhs: {(projection, sd): grokked seeds}."""
+    rows = [
+        {
+            "panel": "lhs",
+            "condition": f"{p}_lr{lr}_wd{wd}_sd0.0",
+            "seeds": seeds,
+            "grokked_seeds": g,
+        }
+        for (p, lr, wd), g in lhs.items()
+    ] + [
+        {
+            "panel": "rhs",
+            "condition": f"{p}_lr0.01_wd0.01_sd{sd}",
+            "seeds": seeds,
+            "grokked_seeds": g,
+        }
+        for (p, sd), g in rhs.items()
+    ]
+    return pd.DataFrame(rows)
+
+
+def fig2_verdicts(summary):
+    return [run_check(c, summary).verdict for c in lyle.CLAIMS["fig2"]]
+
+
+def test_fig2_holds_as_the_paper_draws_it():
+    lhs = {("nap", lr, wd): 2 for lr in (0.01, 0.001) for wd in (0.01, 1.0)}
+    lhs |= {
+        ("none", 0.01, 1.0): 2,
+        ("none", 0.001, 1.0): 1,
+        ("none", 0.01, 0.01): 0,
+        ("none", 0.001, 0.01): 0,
+    }
+    rhs = {("nap", 0.0): 0, ("nap", 1.0): 2, ("nap", 10.0): 1, ("none", 0.0): 2}
+    assert fig2_verdicts(fig2_summary(lhs, rhs)) == [HOLDS, HOLDS, HOLDS]
+
+
+def test_fig2_fails_when_projection_is_inconsistent_decay_does_not_matter_or_ln_groks_anyway():
+    lhs = {
+        ("nap", 0.01, 0.01): 1,
+        ("nap", 0.01, 1.0): 2,
+        ("none", 0.01, 1.0): 2,
+        ("none", 0.01, 0.01): 2,
+    }
+    rhs = {("nap", 0.0): 1, ("nap", 1.0): 2}
+    summary = fig2_summary(lhs, rhs)
+    assert fig2_verdicts(summary) == [FAILS, FAILS, FAILS]
+    assert (
+        run_check(lyle.fig2_layernorm_needs_scale_decay, summary).numbers["grokked_seeds_without"]
+        == 1
+    )
