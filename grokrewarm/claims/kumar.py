@@ -1,3 +1,0 @@
-"""Claims of kumar figures: see grokrewarm.claims.core."""
-
-CLAIMS: dict = {}
