@@ -6,6 +6,7 @@ import re
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -168,12 +169,16 @@ def test_status_lists_done_and_incomplete_jobs(submitit_local_sweep, tmp_path):
     shutil.copytree(submitit_local_sweep, sweep_dir)
     # A run stopped part-way (killed, or timed out and waiting for its requeue) has all but DONE.
     (sweep_dir / JOBS[1] / "DONE").unlink()
+    # The checkpoint's age is set, not waited on: the module fixture may be minutes old.
+    checkpoint = next((sweep_dir / JOBS[1]).rglob("last.ckpt"))
+    written = time.time() - 7 * 60
+    os.utime(checkpoint, (written, written))
     result = sweep_status(sweep_dir)
     assert result.returncode == 0, result.stderr
     assert "2 jobs, 1 done, 0 diverged, 1 running or incomplete, 0 failed" in result.stdout
     done, incomplete = result.stdout.split("running or incomplete:")
     assert re.search(rf"{JOBS[0]} +step 60/60, test/acc=", done)
-    assert re.search(rf"{JOBS[1]} +step 60/60, last.ckpt 0 min old", incomplete)
+    assert re.search(rf"{JOBS[1]} +step 60/60, last.ckpt 7 min old", incomplete)
 
 
 def test_status_shows_why_jobs_failed(tmp_path):
