@@ -1,4 +1,5 @@
 import pandas as pd
+import pytest
 
 from grokrewarm.claims import CANNOT_TELL, FAILS, HOLDS, lyle
 from grokrewarm.claims.core import run_check
@@ -90,3 +91,184 @@ def test_fig2_fails_when_projection_is_inconsistent_decay_does_not_matter_or_ln_
         run_check(lyle.fig2_layernorm_needs_scale_decay, summary).numbers["grokked_seeds_without"]
         == 1
     )
+
+
+def warm_start_summary(methods, panel="main", seeds=5):
+    """methods: {method: {initial fraction: final test accuracy}}; the gap to each method's 100%
+    run as figures.vision.summarize_warm_start writes it (NaN without a 100% run)."""
+    rows = [
+        {
+            "panel": panel,
+            "method": method,
+            "initial_fraction": fraction,
+            "seeds": seeds,
+            "final_test_acc_mean": acc,
+            "gap_to_100pct": accs.get(1.0, float("nan")) - acc,
+        }
+        for method, accs in methods.items()
+        for fraction, acc in accs.items()
+    ]
+    return pd.DataFrame(rows)
+
+
+def test_fig4_holds_when_projection_closes_the_gap_and_unconstrained_keeps_it():
+    summary = warm_start_summary(
+        {
+            "nap_fixed": {0.1: 0.695, 0.5: 0.70, 1.0: 0.70},
+            "none_fixed": {0.1: 0.62, 0.5: 0.66, 1.0: 0.68},
+        }
+    )
+    results = [run_check(c, summary) for c in lyle.CLAIMS["fig4"]]
+    assert [r.verdict for r in results] == [HOLDS, HOLDS]
+    assert results[0].numbers["max_gap"] == pytest.approx(0.005)
+    assert results[1].numbers["gap_f0.1"] == pytest.approx(0.06)
+
+
+def test_fig4_fails_when_projection_keeps_a_gap_and_unconstrained_closes_it():
+    summary = warm_start_summary(
+        {
+            "nap_fixed": {0.1: 0.70, 0.5: 0.67, 1.0: 0.70},  # the gap from 50%: 3 points
+            "none_fixed": {0.1: 0.675, 0.5: 0.68, 1.0: 0.68},
+        }
+    )
+    results = [run_check(c, summary) for c in lyle.CLAIMS["fig4"]]
+    assert [r.verdict for r in results] == [FAILS, FAILS]
+    assert results[0].numbers["gap_f0.5"] == pytest.approx(0.03)
+    assert results[1].numbers["max_gap"] == pytest.approx(0.005)
+
+
+def test_fig4_cannot_tell_without_the_100pct_or_the_10pct_run_or_a_method():
+    no_full = warm_start_summary({"nap_fixed": {0.1: 0.7, 0.5: 0.7}, "none_fixed": {1.0: 0.7}})
+    assert run_check(lyle.fig4_projected_closes_gap, no_full).verdict == CANNOT_TELL
+    no_small = warm_start_summary({"none_fixed": {0.5: 0.6, 1.0: 0.7}})
+    result = run_check(lyle.fig4_unconstrained_keeps_gap, no_small)
+    assert result.verdict == CANNOT_TELL and "10%" in result.reason
+    assert run_check(lyle.fig4_projected_closes_gap, no_small).verdict == CANNOT_TELL
+
+
+def fig5_summary(lhs, rhs):
+    """lhs: {per-layer rule: {fraction: acc}}; rhs: {(projection, trigger): {fraction: acc}}."""
+    return pd.concat(
+        [
+            warm_start_summary({f"nap_fixed_{r}": a for r, a in lhs.items()}, panel="lhs"),
+            warm_start_summary({f"{p}_{t}_none": a for (p, t), a in rhs.items()}, panel="rhs"),
+        ],
+        ignore_index=True,
+    )
+
+
+FIG5_RHS_AS_DRAWN = {
+    ("nap", "cusum"): {0.1: 0.70, 0.5: 0.70, 1.0: 0.70},
+    ("nap", "warmup_cosine"): {0.1: 0.64, 0.5: 0.67, 1.0: 0.71},
+    ("none", "cusum"): {0.1: 0.62, 0.5: 0.65, 1.0: 0.69},
+    ("none", "warmup_cosine"): {0.1: 0.58, 0.5: 0.62, 1.0: 0.69},
+}
+
+
+def test_fig5_holds_as_the_paper_draws_it():
+    lhs = {
+        "constant": {0.1: 0.68, 0.5: 0.69, 1.0: 0.70},
+        "fast_features": {0.1: 0.685, 0.5: 0.69, 1.0: 0.705},
+        "slow_features": {0.1: 0.60, 0.5: 0.64, 1.0: 0.69},
+        "even_ratio_abs": {0.1: 0.66, 0.5: 0.67, 1.0: 0.70},
+    }
+    results = [run_check(c, fig5_summary(lhs, FIG5_RHS_AS_DRAWN)) for c in lyle.CLAIMS["fig5"]]
+    assert [r.verdict for r in results] == [HOLDS] * 4
+    assert results[1].numbers["change"] == pytest.approx(0.07)
+    assert results[2].numbers["drop_no_projection"] == pytest.approx(0.065)
+    assert results[3].numbers["acc_neither"] == pytest.approx(0.60)
+
+
+def test_fig5_fails_when_the_final_layer_matters_the_features_do_not_and_ablations_do_not_hurt():
+    lhs = {
+        "constant": {0.1: 0.68, 1.0: 0.70},
+        "fast_features": {0.1: 0.64, 1.0: 0.70},  # 4 points lower from 10%
+        "slow_features": {0.1: 0.675, 1.0: 0.69},  # gap 1.5 points vs 2: a change of 0.5
+    }
+    rhs = {
+        ("nap", "cusum"): {0.1: 0.70, 1.0: 0.70},
+        ("nap", "warmup_cosine"): {0.1: 0.695, 1.0: 0.71},  # half a point lower: no degradation
+        ("none", "cusum"): {0.1: 0.60, 1.0: 0.69},  # the worst
+        ("none", "warmup_cosine"): {0.1: 0.62, 1.0: 0.69},
+    }
+    results = [run_check(c, fig5_summary(lhs, rhs)) for c in lyle.CLAIMS["fig5"]]
+    assert [r.verdict for r in results] == [FAILS] * 4
+    assert results[0].numbers["acc_diff_f0.1"] == pytest.approx(0.04)
+    assert results[1].numbers["change"] == pytest.approx(-0.005)
+    assert results[2].numbers["drop_no_changepoint"] == pytest.approx(0.005)
+    assert results[3].numbers["acc_no_projection"] == pytest.approx(0.60)
+
+
+def test_fig5_cannot_tell_without_a_rule_or_an_rhs_method():
+    lhs = {"constant": {0.1: 0.68, 1.0: 0.70}}
+    rhs = {k: v for k, v in FIG5_RHS_AS_DRAWN.items() if k != ("none", "warmup_cosine")}
+    summary = fig5_summary(lhs, rhs)
+    verdicts = [run_check(c, summary).verdict for c in lyle.CLAIMS["fig5"]]
+    assert verdicts == [CANNOT_TELL] * 4
+
+
+def test_fig9_holds_when_the_unaligned_cycle_closes_the_gap_and_fails_when_it_does_not():
+    closes = warm_start_summary(
+        {"nap_cyclic": {0.1: 0.70, 0.5: 0.705, 1.0: 0.70}, "none_cyclic": {0.1: 0.6, 1.0: 0.7}}
+    )
+    result = run_check(lyle.fig9_projected_closes_gap_unaligned, closes)
+    assert result.verdict == HOLDS and result.numbers["max_gap"] == pytest.approx(0.0)
+    gap = warm_start_summary({"nap_cyclic": {0.1: 0.66, 0.5: 0.69, 1.0: 0.70}})
+    result = run_check(lyle.fig9_projected_closes_gap_unaligned, gap)
+    assert result.verdict == FAILS and result.numbers["gap_f0.1"] == pytest.approx(0.04)
+
+
+def test_fig9_cannot_tell_without_the_projected_method():
+    summary = warm_start_summary({"none_cyclic": {0.1: 0.6, 1.0: 0.7}})
+    assert run_check(lyle.fig9_projected_closes_gap_unaligned, summary).verdict == CANNOT_TELL
+
+
+def fig13_summary(gaps):
+    """gaps: {(rule, peak): gap from 10%} (the 50% run halfway, the 100% run at 0.70)."""
+    return warm_start_summary(
+        {
+            f"{rule}_peak{peak}": {0.1: 0.70 - gap, 0.5: 0.70 - gap / 2, 1.0: 0.70}
+            for (rule, peak), gap in gaps.items()
+        }
+    )
+
+
+FIG13_RULES = ("constant", "fast_features", "slow_features", "even_ratio_abs")
+
+
+def test_fig13_holds_when_the_x10_peak_closes_what_x1_leaves():
+    gaps = {(r, 1.0): 0.0 for r in FIG13_RULES} | {(r, 10.0): 0.0 for r in FIG13_RULES}
+    gaps |= {("slow_features", 1.0): 0.03, ("even_ratio_abs", 1.0): 0.02}
+    results = [run_check(c, fig13_summary(gaps)) for c in lyle.CLAIMS["fig13"]]
+    assert [r.verdict for r in results] == [HOLDS, HOLDS]
+    assert results[0].numbers["max_gap_slow_features_x1"] == pytest.approx(0.03)
+    assert set(results[1].numbers) == {
+        "max_gap_slow_features_x1",
+        "max_gap_slow_features_x10",
+        "max_gap_even_ratio_abs_x1",
+        "max_gap_even_ratio_abs_x10",
+        "tol",
+    }
+
+
+def test_fig13_fails_when_no_rule_leaves_a_gap_or_x10_does_not_close_it():
+    no_gap = {(r, p): 0.005 for r in FIG13_RULES for p in (1.0, 10.0)}
+    result = run_check(lyle.fig13_some_rule_leaves_gap, fig13_summary(no_gap))
+    assert result.verdict == FAILS
+    assert result.numbers["max_gap_constant_x1"] == pytest.approx(0.005)
+    # and with no gap at x1 there is nothing for the x10 peak to close
+    assert run_check(lyle.fig13_higher_peak_closes_gap, fig13_summary(no_gap)).verdict == (
+        CANNOT_TELL
+    )
+    kept = no_gap | {("slow_features", 1.0): 0.03, ("slow_features", 10.0): 0.02}
+    result = run_check(lyle.fig13_higher_peak_closes_gap, fig13_summary(kept))
+    assert result.verdict == FAILS
+    assert result.numbers["max_gap_slow_features_x10"] == pytest.approx(0.02)
+
+
+def test_fig13_cannot_tell_without_a_rule_or_its_x10_runs():
+    gaps = {(r, 1.0): 0.0 for r in FIG13_RULES if r != "constant"}
+    assert run_check(lyle.fig13_some_rule_leaves_gap, fig13_summary(gaps)).verdict == CANNOT_TELL
+    gaps = {(r, 1.0): 0.0 for r in FIG13_RULES} | {("slow_features", 1.0): 0.03}
+    result = run_check(lyle.fig13_higher_peak_closes_gap, fig13_summary(gaps))
+    assert result.verdict == CANNOT_TELL and "slow_features_peak10.0" in result.reason
