@@ -3,7 +3,7 @@
 ``evaluate(name, sweep_dir)`` runs experiment ``name``'s checks on the sweep's
 ``<name>_summary.csv`` and writes ``claims.csv`` beside it; a multirun does it after rendering
 its figure, and ``python -m grokrewarm.claims SWEEP_DIR`` does it again on a finished sweep.
-The checks live per paper (``lyle``, ``omnigrok``, ``atari``; Kumar et al. has none yet), each as
+The checks live per paper (``lyle``, ``omnigrok``, ``kumar``, ``atari``), each as
 ``CLAIMS: {experiment: [check]}``.
 """
 
@@ -28,9 +28,9 @@ __all__ = ["CANNOT_TELL", "FAILS", "HOLDS", "ClaimResult", "checks", "evaluate",
 
 
 def registry() -> dict[str, list[Check]]:
-    from grokrewarm.claims import atari, lyle, omnigrok
+    from grokrewarm.claims import atari, kumar, lyle, omnigrok
 
-    return {**lyle.CLAIMS, **omnigrok.CLAIMS, **atari.CLAIMS}
+    return {**lyle.CLAIMS, **omnigrok.CLAIMS, **kumar.CLAIMS, **atari.CLAIMS}
 
 
 def checks(name: str) -> list[Check]:
