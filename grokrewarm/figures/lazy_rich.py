@@ -130,10 +130,12 @@ SPECS = {
         ("acc@thr", 0.95, "acc"),
         landscape=("landscape",),
     ),
+    # MNIST-1k test accuracy tops out near 0.9 (Fig. 3d), so 95% is never reached: grok at 0.8,
+    # as for the MNIST panels of omnigrok_fig10 and kumar_fig6
     "omnigrok_fig3": Spec(
         "Omnigrok Fig. 3: MNIST-1k; init scale, and the reduced landscape (alpha x data size)",
         [ACC, LOSS, NORM],
-        ("acc", 0.95, "acc"),
+        ("acc", 0.8, "acc"),
         landscape=("landscape",),
         landscape_series="task.n_train",
     ),
