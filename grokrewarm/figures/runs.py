@@ -10,6 +10,10 @@ import pandas as pd
 from omegaconf import DictConfig, OmegaConf
 
 GROKKED_ACC = 0.95  # test accuracy that counts as "grokked" in summaries
+BEFORE_GROKKING_ACC = 0.5  # test accuracy below which a run has not begun to grok (Fig. 8)
+# A relative drop of the attention-output rank that counts as a "reduction" (Fig. 8): the paper
+# gives no number; 10% is well above the step-to-step jitter of srank on a fixed probe batch.
+RANK_DROP = 0.1
 
 
 @dataclass
@@ -47,25 +51,50 @@ def load_runs(sweep_dir: Path) -> list[Run]:
     return runs
 
 
+def attention_rank_drop(run: Run) -> float:
+    """The relative drop of the attention-output rank across grokking (Lyle et al. 2025, Fig. 8):
+    ``1 - rank(grok) / rank(before)``, with ``before`` the last logged step whose test accuracy
+    is below ``BEFORE_GROKKING_ACC`` and ``grok`` the first at or above ``GROKKED_ACC``. NaN when
+    the run did not grok, logged no rank, or was never below 50% before grokking."""
+    if "rank/attention" not in run.metrics:
+        return float("nan")
+    logged = run.metrics.dropna(subset=["rank/attention", "test/acc"])
+    grokked = logged[logged["test/acc"] >= GROKKED_ACC]
+    if grokked.empty:
+        return float("nan")
+    at_grok = grokked.iloc[0]
+    before = logged[(logged["step"] < at_grok["step"]) & (logged["test/acc"] < BEFORE_GROKKING_ACC)]
+    if before.empty or before["rank/attention"].iloc[-1] <= 0:
+        return float("nan")
+    return float(1.0 - at_grok["rank/attention"] / before["rank/attention"].iloc[-1])
+
+
 def summarize(runs: list[Run], out_path: Path) -> pd.DataFrame:
     """Per (panel, condition): seeds, final test accuracy mean/std, steps to reach 95% test
-    accuracy, and the re-warm steps; written to ``out_path`` as CSV."""
+    accuracy, the last step and, where the attention-output rank is logged, the seeds whose rank
+    was measured across grokking, those whose rank dropped by ``RANK_DROP`` or more, and the
+    mean relative drop (:func:`attention_rank_drop`); written to ``out_path`` as CSV."""
     rows = []
     for (panel, condition), group in _group(runs).items():
         final = np.array([r.metrics["test/acc"].iloc[-1] for r in group])
         grok = np.array([r.first_step_reaching("test/acc", GROKKED_ACC) for r in group])
-        rows.append(
-            {
-                "panel": panel,
-                "condition": condition,
-                "seeds": len(group),
-                "final_test_acc_mean": final.mean(),
-                "final_test_acc_std": final.std(),
-                "grokked_seeds": int(np.isfinite(grok).sum()),
-                "median_step_to_95": float(np.nanmedian(grok)) if np.isfinite(grok).any() else None,
-                "last_step": int(max(r.metrics["step"].iloc[-1] for r in group)),
-            }
-        )
+        row = {
+            "panel": panel,
+            "condition": condition,
+            "seeds": len(group),
+            "final_test_acc_mean": final.mean(),
+            "final_test_acc_std": final.std(),
+            "grokked_seeds": int(np.isfinite(grok).sum()),
+            "median_step_to_95": float(np.nanmedian(grok)) if np.isfinite(grok).any() else None,
+            "last_step": int(max(r.metrics["step"].iloc[-1] for r in group)),
+        }
+        if any("rank/attention" in r.metrics for r in group):
+            drops = np.array([attention_rank_drop(r) for r in group])
+            measured = drops[np.isfinite(drops)]
+            row["rank_drop_seeds"] = len(measured)
+            row["rank_dropped_seeds"] = int((measured >= RANK_DROP).sum())
+            row["rank_drop_mean"] = float(measured.mean()) if len(measured) else None
+        rows.append(row)
     table = pd.DataFrame(rows)
     table.to_csv(out_path, index=False)
     return table

@@ -50,3 +50,11 @@ def test_every_registered_check_names_its_claim_in_its_docstring():
         assert checks, name
         for check in checks:
             assert check.__doc__ and check.__doc__.strip(), f"{name}: {check.__name__}"
+
+
+def test_every_experiment_declares_its_paper_claim():
+    from grokrewarm.compose import CONF_DIR
+
+    experiments = {path.stem for path in (CONF_DIR / "experiment").glob("*.yaml")}
+    assert len(experiments) > 30
+    assert sorted(experiments - set(registry())) == []

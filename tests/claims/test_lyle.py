@@ -272,3 +272,40 @@ def test_fig13_cannot_tell_without_a_rule_or_its_x10_runs():
     gaps = {(r, 1.0): 0.0 for r in FIG13_RULES} | {("slow_features", 1.0): 0.03}
     result = run_check(lyle.fig13_higher_peak_closes_gap, fig13_summary(gaps))
     assert result.verdict == CANNOT_TELL and "slow_features_peak10.0" in result.reason
+
+
+def fig8_summary(measured, dropped):
+    return pd.DataFrame(
+        [
+            {
+                "panel": "main",
+                "condition": f"k{k}_wd0.1",
+                "seeds": 3,
+                "grokked_seeds": m,
+                "rank_drop_seeds": m,
+                "rank_dropped_seeds": d,
+            }
+            for k, m, d in zip((1, 10, 100), measured, dropped, strict=True)
+        ]
+    )
+
+
+def test_fig8_holds_when_most_grokked_runs_lose_rank():
+    result = run_check(
+        lyle.fig8_grokking_coincides_with_rank_drop, fig8_summary([2, 2, 1], [2, 1, 1])
+    )
+    assert result.verdict == HOLDS
+    assert (result.numbers["grokked_runs_measured"], result.numbers["runs_with_rank_drop"]) == (
+        5,
+        4,
+    )
+
+
+def test_fig8_fails_at_half_or_fewer_and_cannot_tell_below_three_runs():
+    fails = run_check(
+        lyle.fig8_grokking_coincides_with_rank_drop, fig8_summary([2, 2, 0], [1, 1, 0])
+    )
+    assert fails.verdict == FAILS
+    assert fails.numbers["runs_with_rank_drop"] == 2
+    few = run_check(lyle.fig8_grokking_coincides_with_rank_drop, fig8_summary([1, 1, 0], [1, 1, 0]))
+    assert few.verdict == CANNOT_TELL
