@@ -47,6 +47,18 @@ bench: setup  ## framework vs bare PyTorch steps/s, and the cost of metrics
 bench-atari: setup  ## Atari runner env steps/s and updates/s (DQN, Rainbow; both replay ratios) vs bare PyTorch
 	$(PY) -m grokrewarm.domains.atari.bench --out outputs/bench/atari.json
 
+# CleanRL checkout (vwxyzjn/cleanrl) for bench-cleanrl; BENCH_ARGS for the full size, e.g.
+# make bench-cleanrl BENCH_ARGS="--steps 30000 --learning-starts 5000 --buffer-size 30000"
+CLEANRL ?= ../cleanrl
+BENCH_ARGS ?=
+.PHONY: bench-cleanrl
+$(VENV)/.bench-installed: pyproject.toml $(STAMP)
+	$(PY) -m pip install --quiet --config-settings editable_mode=compat -e '.[dev,bench]'
+	touch $@
+
+bench-cleanrl: $(VENV)/.bench-installed  ## project DQN vs CleanRL's dqn_atari.py, agent steps/s (CLEANRL=DIR)
+	$(PY) -m grokrewarm.domains.atari.bench_cleanrl --cleanrl $(CLEANRL) --out outputs/bench/cleanrl.json $(BENCH_ARGS)
+
 bench-vision: setup  ## image data path: device-resident vs DataLoader images/s, CNN and ResNet-18 epoch time
 	$(PY) -m grokrewarm.domains.vision.bench --out outputs/bench/vision.json
 

@@ -50,8 +50,11 @@ log = logging.getLogger(__name__)
 ATARI = Runner(name="atari (DQN/Rainbow)", unit="frame", consumes=frozenset({"agent", "env"}))
 
 
-def train(cfg: DictConfig, run_dir: str | Path) -> EndRecord:
-    """Train (or resume, or skip if it ended) the run in ``run_dir``; return how it ended."""
+def train(
+    cfg: DictConfig, run_dir: str | Path, run_class: type[AtariRun] | None = None
+) -> EndRecord:
+    """Train (or resume, or skip if it ended) the run in ``run_dir``; return how it ended.
+    ``run_class`` replaces :class:`AtariRun` (the CleanRL benchmark times its loop with one)."""
     if cfg.projection.get("scope", "per_tensor") != "per_tensor":
         raise ValueError(
             f"the {ATARI.name} runner projects each weight matrix to its own initial norm "
@@ -60,7 +63,7 @@ def train(cfg: DictConfig, run_dir: str | Path) -> EndRecord:
         )
 
     def fit(folder: RunFolder) -> tuple[int, dict[str, float]]:
-        run = AtariRun(cfg, folder)
+        run = (run_class or AtariRun)(cfg, folder)
         try:
             frames, metrics = run.fit()
         finally:
