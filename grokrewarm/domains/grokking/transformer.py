@@ -25,6 +25,7 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 
 NORMS = ("rmsnorm", "layernorm", "none")
+INITS = ("pytorch", "nanda")
 
 
 def make_norm(kind: str, dim: int) -> nn.Module:
@@ -52,10 +53,13 @@ class GrokTransformer(nn.Module):
         head_dim: int = 32,
         d_mlp: int = 512,
         norm: str = "rmsnorm",
+        init: str = "pytorch",
     ) -> None:
         super().__init__()
         if norm not in NORMS:
             raise ValueError(f"unknown norm {norm!r}; choose one of {NORMS}")
+        if init not in INITS:
+            raise ValueError(f"unknown init {init!r}; choose one of {INITS}")
         self.num_heads, self.head_dim = num_heads, head_dim
         inner = num_heads * head_dim
         self.token_embedding = nn.Embedding(vocab_size, d_model)
@@ -74,6 +78,19 @@ class GrokTransformer(nn.Module):
         # of N(0, 1) per entry, so that without normalization the residual stream starts O(1).
         for embedding in (self.token_embedding, self.position_embedding):
             nn.init.normal_(embedding.weight, std=d_model**-0.5)
+        if init == "nanda":
+            self._nanda_init(d_model, num_classes)
+
+    def _nanda_init(self, d_model: int, num_classes: int) -> None:
+        """Nanda et al. (2023)'s initialization (their code, which Omnigrok Fig. 7 uses): every
+        matrix N(0, 1/d_model), the MLP's output included, and the unembedding N(0, 1/d_vocab)
+        (here the answer classes). PyTorch's default linear init is uniform with std
+        1/sqrt(3 fan_in), so this one has about 1.8x the total weight norm (p = 113): Omnigrok's
+        "alpha = 0.8 of the initial norm" means a larger sphere under it."""
+        for linear in (self.query, self.key, self.value, self.attention_out, self.mlp_in):
+            nn.init.normal_(linear.weight, std=d_model**-0.5)
+        nn.init.normal_(self.mlp_out.weight, std=d_model**-0.5)  # not 1/sqrt(d_mlp): as theirs
+        nn.init.normal_(self.decoder.weight, std=num_classes**-0.5)
 
     def _blocks(self, tokens: Tensor) -> dict[str, Tensor]:
         batch, length = tokens.shape

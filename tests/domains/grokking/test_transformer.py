@@ -56,3 +56,28 @@ def test_norm_choice_and_validation():
     assert not list(_model("none").mlp_norm.parameters())
     with pytest.raises(ValueError, match="unknown norm"):
         GrokTransformer(10, 7, norm="batchnorm")
+
+
+def _weight_norm(model):
+    return torch.sqrt(sum((p**2).sum() for p in model.parameters())).item()
+
+
+def test_nanda_init_has_their_per_matrix_scales_and_1_8_times_the_norm():
+    torch.manual_seed(0)
+    nanda = GrokTransformer(vocab_size=116, num_classes=113, norm="none", init="nanda")
+    # std 1/sqrt(128) for every matrix, MLP output included; 1/sqrt(113) for the unembedding
+    assert nanda.mlp_out.weight.std().item() == pytest.approx(128**-0.5, rel=0.02)
+    assert nanda.query.weight.std().item() == pytest.approx(128**-0.5, rel=0.02)
+    assert nanda.decoder.weight.std().item() == pytest.approx(113**-0.5, rel=0.03)
+    # squared norm by hand: embeddings 116 + 5, q/k/v/out 4 x 128, MLP in and out 2 x 512,
+    # unembedding 128 x 113 / 113 = 128: 1785
+    assert _weight_norm(nanda) == pytest.approx(1785**0.5, rel=0.02)
+    torch.manual_seed(0)
+    default = GrokTransformer(vocab_size=116, num_classes=113, norm="none")
+    # PyTorch's uniform init, variance 1 / (3 fan_in): 121 + (4 x 128 + 512 + 128 + 113) / 3
+    assert _weight_norm(default) == pytest.approx((121 + 1265 / 3) ** 0.5, rel=0.02)
+
+
+def test_unknown_init_is_refused():
+    with pytest.raises(ValueError, match="unknown init 'xavier'"):
+        GrokTransformer(vocab_size=20, num_classes=17, init="xavier")
