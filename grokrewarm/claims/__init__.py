@@ -28,9 +28,9 @@ __all__ = ["CANNOT_TELL", "FAILS", "HOLDS", "ClaimResult", "checks", "evaluate",
 
 
 def registry() -> dict[str, list[Check]]:
-    from grokrewarm.claims import atari, kumar, lyle, omnigrok
+    from grokrewarm.claims import atari, kumar, lyle, nanda, omnigrok
 
-    return {**lyle.CLAIMS, **omnigrok.CLAIMS, **kumar.CLAIMS, **atari.CLAIMS}
+    return {**lyle.CLAIMS, **nanda.CLAIMS, **omnigrok.CLAIMS, **kumar.CLAIMS, **atari.CLAIMS}
 
 
 def checks(name: str) -> list[Check]:

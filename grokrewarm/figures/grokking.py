@@ -1,4 +1,5 @@
-"""Figures 2, 3 and 8 of Lyle et al. 2025 (grokking on modular arithmetic)."""
+"""Figures 2, 3 and 8 of Lyle et al. 2025 (grokking on modular arithmetic), and the standard
+setup of Nanda et al. 2023 that anchors them."""
 
 from __future__ import annotations
 
@@ -128,4 +129,38 @@ def render_fig8(sweep_dir: Path) -> list[Path]:
     return _save(fig, sweep_dir, "fig8", "Fig. 8: attention-output rank and grokking", runs)
 
 
-FIGURES = {"fig2": render_fig2, "fig3": render_fig3, "fig8": render_fig8}
+def render_nanda_baseline(sweep_dir: Path) -> list[Path]:
+    """Per panel (colour): train and test loss (log scale), and train and test accuracy, with
+    Nanda et al.'s published phases as references."""
+    runs = load_runs(sweep_dir)
+    groups = _group(runs)
+    keys = sorted(groups)
+    fig, axes = plt.subplots(1, 3, figsize=(17, 4.5))
+    for color, key in zip(_colors(len(keys)), keys, strict=True):
+        label = f"{key[0]} ({key[1]})"
+        for ax, split in ((axes[0], "train"), (axes[1], "test")):
+            plot_condition(ax, groups[key], f"{split}/loss", label, color)
+        plot_condition(axes[2], groups[key], "test/acc", f"test, {label}", color)
+        for run in groups[key]:
+            m = run.metrics.dropna(subset=["train/acc"])
+            axes[2].plot(m["step"], m["train/acc"], color=color, linestyle=":", linewidth=1)
+    for ax, title in zip(
+        axes, ("train loss", "test loss", "accuracy (dotted: train)"), strict=True
+    ):
+        ax.set_title(title, fontsize=9)
+        ax.set_xlabel("step")
+        ax.axvspan(9400, 13000, color="0.9", zorder=0)  # Nanda et al.'s clean-up phase
+    axes[0].set_yscale("log")
+    axes[1].set_yscale("log")
+    axes[2].set_ylim(-0.02, 1.02)
+    axes[2].legend(fontsize=7)
+    title = "Nanda et al. 2023 setup (grey: their clean-up phase, 9.4k-13k steps)"
+    return _save(fig, sweep_dir, "nanda_baseline", title, runs)
+
+
+FIGURES = {
+    "fig2": render_fig2,
+    "fig3": render_fig3,
+    "fig8": render_fig8,
+    "nanda_baseline": render_nanda_baseline,
+}

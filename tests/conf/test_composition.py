@@ -62,6 +62,23 @@ def test_paper_budget_matches_the_paper(compose_run, tmp_path):
 
 
 @pytest.mark.parametrize("budget", BUDGETS)
+def test_nanda_baseline_is_the_published_setup(budget, compose_run, tmp_path):
+    cfg = compose_run(["+experiment=nanda_baseline", f"budget={budget}"], tmp_path)
+    task = instantiate(cfg.task)
+    assert (task.p, len(task.train_labels), task.batch_size) == (113, round(0.3 * 113**2), 3831)
+    assert task.loss_dtype == torch.float64
+    model = instantiate(cfg.model, **task.model_kwargs())
+    assert model.mlp_out.weight.std().item() == pytest.approx(128**-0.5, rel=0.05)  # Nanda's init
+    optimizer = instantiate(cfg.optimizer.factory)(model.parameters(), weight_decay=1.0)
+    assert isinstance(optimizer, torch.optim.AdamW)
+    assert optimizer.defaults["betas"] == (0.9, 0.98)
+    assert instantiate(cfg.rewarm.controller).lr(5000) == 1e-3
+    assert cfg.optimizer.weight_decay == 1.0
+    assert cfg.trainer.max_steps == {"paper": 40000, "quick": 13000, "smoke": 40}[budget]
+    assert cfg.condition == "nanda_init_loss_float64"
+
+
+@pytest.mark.parametrize("budget", BUDGETS)
 @pytest.mark.parametrize("experiment", WARM_START)
 def test_warm_start_experiment_composes_with_its_budget(experiment, budget, compose_run, tmp_path):
     cfg = compose_run([f"+experiment={experiment}", f"budget={budget}"], tmp_path)

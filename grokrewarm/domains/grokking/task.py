@@ -26,6 +26,9 @@ OPERATIONS = {
 }
 
 
+LOSS_DTYPES = {"float32": torch.float32, "float64": torch.float64}
+
+
 def pow_mod(base: Tensor, exponent: int, modulus: int) -> Tensor:
     result = torch.ones_like(base)
     base = base % modulus
@@ -47,6 +50,9 @@ class ModularArithmeticTask(nn.Module):
 
     Token ids: ``0..p-1`` are the numbers, then ``op``, ``=`` and the blank answer slot.
     ``batch_size=None`` trains full-batch (the grokking literature's default, e.g. Nanda et al.).
+    ``loss_dtype="float64"`` computes the cross-entropy in double precision, as Nanda et al.'s
+    code does: once the training loss nears float32's resolution (~1e-7), the correct class's
+    gradient ``p - 1`` rounds to 0 while weight decay goes on, and the loss spikes.
     """
 
     sequence_length = 5
@@ -61,8 +67,12 @@ class ModularArithmeticTask(nn.Module):
         seed: int = 0,
         batch_size: int | None = None,
         probe_size: int = 512,
+        loss_dtype: str = "float32",
     ) -> None:
         super().__init__()
+        if loss_dtype not in LOSS_DTYPES:
+            raise ValueError(f"loss_dtype must be one of {sorted(LOSS_DTYPES)}, got {loss_dtype!r}")
+        self.loss_dtype = LOSS_DTYPES[loss_dtype]
         if not isinstance(p, int) or p < 2:
             raise ValueError(f"modulus p must be an integer >= 2, got {p!r}")
         if op not in OPERATIONS:
@@ -118,7 +128,7 @@ class ModularArithmeticTask(nn.Module):
         }
 
     def loss(self, outputs: Tensor, targets: Tensor) -> Tensor:
-        return F.cross_entropy(outputs, targets)
+        return F.cross_entropy(outputs.to(self.loss_dtype), targets).to(outputs.dtype)
 
     def train_batch(self, step: int) -> tuple[Tensor, Tensor]:
         """The batch for optimizer step ``step``: a reshuffle per epoch, seeded by (seed, epoch)."""

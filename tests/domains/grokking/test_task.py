@@ -78,3 +78,24 @@ def test_full_batch_and_probe():
 def test_invalid_inputs_fail_before_training(kwargs, message):
     with pytest.raises(ValueError, match=message):
         ModularArithmeticTask(**kwargs)
+
+
+def test_float64_loss_resolves_what_float32_rounds_to_zero():
+    # logits (30, 0, 0), answer 0: the loss is log(1 + 2 e^-30) ~ 2 e^-30 = 1.87e-13, below
+    # float32's resolution at 30, so float32 gives 0 and no gradient to the correct logit
+    logits = torch.tensor([[30.0, 0.0, 0.0]], requires_grad=True)
+    answers = torch.tensor([0])
+    exact = 2 * torch.exp(torch.tensor(-30.0, dtype=torch.float64)).item()
+    task32 = ModularArithmeticTask(p=5, train_fraction=0.5)
+    task64 = ModularArithmeticTask(p=5, train_fraction=0.5, loss_dtype="float64")
+    assert task32.loss(logits, answers).item() == 0.0
+    loss = task64.loss(logits, answers)
+    assert loss.dtype == torch.float32
+    assert loss.item() == pytest.approx(exact, rel=1e-5)
+    loss.backward()
+    assert logits.grad[0, 0].item() == pytest.approx(-exact, rel=1e-5)
+
+
+def test_unknown_loss_dtype_is_refused():
+    with pytest.raises(ValueError, match="loss_dtype must be one of"):
+        ModularArithmeticTask(p=5, train_fraction=0.5, loss_dtype="bfloat16")
