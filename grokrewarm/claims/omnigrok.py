@@ -220,11 +220,19 @@ def _train_l(curve: pd.DataFrame) -> tuple[bool, dict]:
     return flat and falls, numbers
 
 
+def _u_grid(curve: pd.DataFrame) -> None:
+    """A "U" needs 3 alphas, some below and some above 1: the papers' minima lie near alpha = 1,
+    so a grid on one side of it can show one arm at most (as the "L" needs both sides)."""
+    if len(curve) < 3:
+        raise MissingRows(f"a 'U' needs at least 3 alphas, got {list(curve.index)}")
+    if not ((curve.index < 1).any() and (curve.index > 1).any()):
+        raise MissingRows(f"a 'U' needs alphas below and above 1, got {list(curve.index)}")
+
+
 def _test_u(curve: pd.DataFrame, centre: tuple[float, float] | None = None) -> tuple[bool, dict]:
     """The test curve's "U": both ends at least ARM_FACTOR x its minimum (so the minimum is
     inside the swept alphas), the minimum at an alpha in ``centre`` when given."""
-    if len(curve) < 3:
-        raise MissingRows(f"a 'U' needs at least 3 alphas, got {list(curve.index)}")
+    _u_grid(curve)
     test = curve["test"]
     low, alpha_at_min = float(test.min()), float(test.idxmin())
     arms = _rises(float(test.iloc[0]), low) and _rises(float(test.iloc[-1]), low)
@@ -238,8 +246,7 @@ def _test_u(curve: pd.DataFrame, centre: tuple[float, float] | None = None) -> t
 def _both_u(curve: pd.DataFrame) -> tuple[bool, dict]:
     """Train and test curves both "U"-shaped: both ends of each at least ARM_FACTOR x its
     minimum (no flat train "L" at large alpha, so no mismatch to grok through)."""
-    if len(curve) < 3:
-        raise MissingRows(f"a 'U' needs at least 3 alphas, got {list(curve.index)}")
+    _u_grid(curve)
     shapes = {}
     for which in ("train", "test"):
         values = curve[which]

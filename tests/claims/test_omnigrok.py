@@ -341,6 +341,14 @@ def test_fig11_cannot_tell_on_one_size_and_two_alphas():
     assert verdicts_of("omnigrok_fig11", landscape(lu, "error")) == [CANNOT_TELL] * 3
 
 
+def test_fig11_u_cannot_tell_from_alphas_on_one_side_of_1():
+    # the quick grid (alpha 1, 8, 64): a rising test error is one arm, not a missing "U"
+    rising = {1000: {1.0: (0.006, 0.114), 8.0: (0.0, 0.186), 64.0: (0.0, 0.34)}}
+    u = results("omnigrok_fig11", landscape(rising, "error"))[1]
+    assert u.verdict == CANNOT_TELL
+    assert "below and above 1" in u.reason
+
+
 # Fig. 12: MNIST-1k with cross-entropy at init 100 (accuracy threshold 0.7)
 def fig12_records(large=(200.0, 5000.0), standard=(200.0, 400.0)):
     return [
