@@ -74,3 +74,23 @@ def refuse_unconsumed(cfg: DictConfig, runner: str, consumes: Iterable[str]) -> 
             f"the {runner} runner does not use these config groups, so the run would silently "
             "ignore them; refusing to start:\n" + "\n".join(lines)
         )
+
+
+class UnsizedBudgetError(ValueError):
+    pass
+
+
+def refuse_unsized_budget(cfg: DictConfig) -> None:
+    """A budget sized only for some experiments (``budget.experiments``, e.g. ``medium``) refuses
+    the others before training: they have no scale file at it, so they would run at the budget's
+    or their domain's values, a scale nobody chose for them."""
+    sized = OmegaConf.select(cfg, "budget.experiments")
+    if sized is None or cfg.experiment in sized:
+        return
+    name = cfg.budget.name
+    raise UnsizedBudgetError(
+        f"budget={name} is sized only for {', '.join(sized)}; {cfg.experiment} has no scale at "
+        f"it, so it would run at a scale nobody chose. Use budget=quick or budget=paper, or add "
+        f"conf/scale/{cfg.experiment}/{name}.yaml and list {cfg.experiment} in "
+        f"conf/budget/{name}.yaml."
+    )

@@ -12,7 +12,7 @@ from omegaconf import DictConfig, OmegaConf
 
 from grokrewarm.lifecycle.divergence import NonFiniteLoss
 from grokrewarm.lifecycle.folder import DIVERGED, FINISHED, EndRecord, RunFolder
-from grokrewarm.lifecycle.groups import refuse_unconsumed
+from grokrewarm.lifecycle.groups import refuse_unconsumed, refuse_unsized_budget
 from grokrewarm.lifecycle.loggers import finish_wandb
 
 log = logging.getLogger(__name__)
@@ -49,6 +49,7 @@ def run_job(
     """Train the run in ``run_dir`` with ``fit`` (or skip it if it already ended) and return how
     it ended. ``fit(folder)`` trains or resumes and returns ``(progress, final metrics)``."""
     refuse_unconsumed(cfg, runner.name, runner.consumes)
+    refuse_unsized_budget(cfg)
     folder = RunFolder(run_dir)
     record = folder.end_record()
     if record is not None and record.ends(budget) and not cfg.force:

@@ -158,14 +158,14 @@ def test_experiment_has_its_scale_at_every_budget(experiment):
     if experiment in SCALE_ELSEWHERE:
         assert not budgets, f"{experiment} has scale files: drop it from SCALE_ELSEWHERE"
     else:  # a missing budget would silently fall back to the domain's or budget's values
-        assert budgets == set(BUDGETS), f"conf/scale/{experiment}/ needs {sorted(BUDGETS)}.yaml"
+        assert budgets - {"medium"} == set(BUDGETS), f"conf/scale/{experiment}/: {BUDGETS}"
 
 
 @pytest.mark.parametrize(("group", "options"), [("scale", EXPERIMENTS), ("domain_scale", DOMAINS)])
 def test_scale_files_are_for_an_experiment_or_domain_at_a_budget(group, options):
     for folder in sorted((CONF_DIR / group).iterdir()):
         assert folder.name in options, f"conf/{group}/{folder.name}: no such experiment/domain"
-        assert _scale_files(group, folder.name) == set(BUDGETS), folder
+        assert _scale_files(group, folder.name) - {"medium"} == set(BUDGETS), folder
         for path in folder.glob("*.yaml"):
             header, after = path.read_text().splitlines()[:2]
             assert header.startswith("# ") and not after.startswith("#"), f"{path}: one-line header"
@@ -175,7 +175,7 @@ def _yaml(path: Path) -> dict:
     return yaml.safe_load(path.read_text()) or {}
 
 
-@pytest.mark.parametrize("budget", BUDGETS)
+@pytest.mark.parametrize("budget", [*BUDGETS, "medium"])
 def test_budget_files_hold_no_experiment_or_domain_block(budget):
     cfg = _yaml(CONF_DIR / "budget" / f"{budget}.yaml")
     assert cfg["name"] == budget
@@ -224,3 +224,26 @@ def test_command_line_overrides_reach_the_scale(overrides, key, value, compose_r
 def test_adhoc_runs_get_the_plain_budget(compose_run, tmp_path):
     cfg = compose_run(["budget=quick"], tmp_path)
     assert set(cfg.budget) == set(_yaml(CONF_DIR / "budget" / "quick.yaml"))
+
+
+MEDIUM = _yaml(CONF_DIR / "budget" / "medium.yaml")["experiments"]
+
+
+@pytest.mark.parametrize("experiment", sorted(set(EXPERIMENTS) - {"adhoc"}))
+def test_medium_scale_files_exist_exactly_for_the_experiments_medium_lists(experiment):
+    """``medium`` is sized for a few experiments; the others are refused at run time
+    (tests/lifecycle/test_groups.py), so a medium file of an unlisted experiment is never used."""
+    has_file = (CONF_DIR / "scale" / experiment / "medium.yaml").exists()
+    if experiment in SCALE_ELSEWHERE:
+        assert not has_file
+    else:
+        assert has_file == (experiment in MEDIUM), experiment
+
+
+@pytest.mark.parametrize("experiment", [e for e in MEDIUM if e != "adhoc"])
+def test_medium_experiments_are_longer_than_at_quick(experiment, compose_run, tmp_path):
+    quick = compose_run([f"+experiment={experiment}", "budget=quick"], tmp_path)
+    medium = compose_run([f"+experiment={experiment}", "budget=medium"], tmp_path)
+    assert medium.budget.name == "medium"
+    assert medium.budget.steps >= 2 * quick.budget.steps
+    assert medium.budget.seeds == [0]

@@ -47,3 +47,13 @@ def test_the_supervised_runner_refuses_the_atari_groups(compose_run, tmp_path):
 def test_options_have_distinct_keys():
     keys = [option.key for option in OPTIONS]
     assert len(keys) == len(set(keys))
+
+
+def test_a_budget_refuses_an_experiment_it_is_not_sized_for(compose_run, tmp_path):
+    from grokrewarm.lifecycle.groups import UnsizedBudgetError
+    from grokrewarm.training.run import train
+
+    cfg = compose_run(["+experiment=kumar_fig2", "budget=medium"], tmp_path / "run")
+    with pytest.raises(UnsizedBudgetError, match="budget=medium is sized only for .*kumar_fig2"):
+        train(cfg, tmp_path / "run")
+    assert not (tmp_path / "run").exists()
