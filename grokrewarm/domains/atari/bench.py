@@ -2,9 +2,10 @@
 the Atari runner for DQN and Rainbow at both replay ratios on this machine's device, next to a
 bare PyTorch DQN update loop (same network, batch size and optimizer) timed in the same process.
 
-Each runner measurement trains for ``2 W`` frames with learning starting at ``W`` and metric rows
-every ``W``: the second row's frames/s is the steady state with learning (acting, environment,
-replay writes, sampling, updates, projection; checkpoints off).
+Each runner measurement trains for ``2 W`` frames with learning starting at ``W``; the second half
+is the steady state with learning (acting, environment, replay writes, sampling, updates,
+projection; checkpoints off), timed per phase by the CleanRL benchmark's ``TimedAtariRun``. The
+learner update's ms (sampling excluded) of Rainbow over DQN's is the cost ratio printed last.
 """
 
 from __future__ import annotations
@@ -12,18 +13,16 @@ from __future__ import annotations
 import argparse
 import json
 import logging
-import tempfile
 import time
 from pathlib import Path
 
-import pandas as pd
 import torch
 from torch.nn import functional as F
 
-from grokrewarm.compose import compose_job
+from grokrewarm.domains.atari.bench_cleanrl import train_timed
 from grokrewarm.domains.atari.env import AtariEnvs
 from grokrewarm.domains.atari.networks import AtariNetwork
-from grokrewarm.domains.atari.train import resolve_device, train
+from grokrewarm.domains.atari.train import resolve_device
 
 
 def env_steps_per_second(game: str, num_envs: int, steps: int) -> float:
@@ -75,7 +74,8 @@ def _sync(device: torch.device) -> None:
 
 def runner_rates(agent: str, replay_ratio: float, window_frames: int, threads: int | None) -> dict:
     """Steady-state agent steps/s and updates/s of the real runner (one env, smoke budget's
-    small replay), read from its second metrics row."""
+    small replay) over its second half, and the ms of each phase (``TimedAtariRun``): the
+    learner update's ms, without sampling, is what the Rainbow-to-DQN cost ratio compares."""
     overrides = [
         "+experiment=fig7",
         "budget=smoke",
@@ -89,15 +89,16 @@ def runner_rates(agent: str, replay_ratio: float, window_frames: int, threads: i
         f"budget.atari.replay_capacity={max(1000, window_frames)}",
         f"budget.atari.torch_threads={threads or 'null'}",
     ]
-    with tempfile.TemporaryDirectory() as run_dir:
-        train(compose_job(overrides, run_dir), run_dir)
-        row = pd.read_csv(Path(run_dir) / "metrics.csv").iloc[-1]
-    steps_per_second = row["fps"] / 4
+    run, _ = train_timed(overrides)
+    steps = window_frames // run.frameskip
+    window = run.window(steps, 2 * steps)
     return {
         "agent": agent,
         "replay_ratio": replay_ratio,
-        "env_steps_per_s": steps_per_second,
-        "updates_per_s": steps_per_second * replay_ratio,
+        "env_steps_per_s": window["steps_per_s"],
+        "updates_per_s": window["updates_in_window"] / (steps / window["steps_per_s"]),
+        "ms_per_update": window["ms_per_update"]["learner_update"],
+        "ms_per_step": window["ms_per_step"],
     }
 
 
@@ -130,13 +131,26 @@ def main(argv: list[str] | None = None) -> dict:
         f"{results['env_only_steps_per_s']:.0f} agent steps/s"
     )
     print(f"bare PyTorch DQN update loop: {bare:.1f} updates/s")
-    print(f"{'agent':8} {'replay ratio':>12} {'env steps/s':>12} {'updates/s':>10} {'vs bare':>8}")
+    print(
+        f"{'agent':8} {'replay ratio':>12} {'env steps/s':>12} {'updates/s':>10} {'vs bare':>8} "
+        f"{'ms/update':>10}"
+    )
     for row in results["runner"]:
         row["updates_vs_bare_dqn"] = row["updates_per_s"] / bare
         print(
             f"{row['agent']:8} {row['replay_ratio']:>12g} {row['env_steps_per_s']:>12.1f} "
-            f"{row['updates_per_s']:>10.1f} {row['updates_vs_bare_dqn']:>8.2f}"
+            f"{row['updates_per_s']:>10.1f} {row['updates_vs_bare_dqn']:>8.2f} "
+            f"{row['ms_per_update']:>10.1f}"
         )
+    rows = {(row["agent"], row["replay_ratio"]): row for row in results["runner"]}
+    results["rainbow_update_vs_dqn"] = {}
+    for ratio in (0.25, 1.0):
+        cost = rows["rainbow", ratio]["ms_per_update"] / rows["dqn", ratio]["ms_per_update"]
+        results["rainbow_update_vs_dqn"][str(ratio)] = cost
+        print(f"a Rainbow update costs {cost:.2f}x a DQN update (replay ratio {ratio:g})")
+    for row in results["runner"]:
+        phases = ", ".join(f"{k} {v:.1f}" for k, v in row["ms_per_step"].items())
+        print(f"ms per agent step, {row['agent']} at {row['replay_ratio']:g}: {phases}")
     if args.out:
         args.out.parent.mkdir(parents=True, exist_ok=True)
         args.out.write_text(json.dumps(results, indent=2))

@@ -432,9 +432,9 @@ class TimedAtariRun(AtariRun):
         }
 
 
-def run_project(s: Settings, window: tuple[int, int]) -> tuple[dict, DictConfig]:
-    """Train the project's DQN with ``project_overrides(s)`` through its real runner (``train``),
-    timing the loop; return the window's numbers and the composed config."""
+def train_timed(overrides: list[str]) -> tuple[TimedAtariRun, DictConfig]:
+    """Train the run ``overrides`` compose through the real runner (``train``) in a temporary
+    folder, timing its loop; return the finished run (its timers) and the composed config."""
     runs: list[TimedAtariRun] = []
 
     class RecordedRun(TimedAtariRun):
@@ -443,9 +443,15 @@ def run_project(s: Settings, window: tuple[int, int]) -> tuple[dict, DictConfig]
             runs.append(self)
 
     with tempfile.TemporaryDirectory() as run_dir:
-        cfg = compose_job(project_overrides(s), run_dir)
+        cfg = compose_job(overrides, run_dir)
         train(cfg, run_dir, run_class=RecordedRun)
-    run = runs[-1]
+    return runs[-1], cfg
+
+
+def run_project(s: Settings, window: tuple[int, int]) -> tuple[dict, DictConfig]:
+    """Train the project's DQN with ``project_overrides(s)``, timing the loop; return the
+    window's numbers and the composed config."""
+    run, cfg = train_timed(project_overrides(s))
     result = run.window(*window)
     result["torch_threads"] = torch.get_num_threads()
     result["parameters"] = sum(p.numel() for p in run.online.parameters())
