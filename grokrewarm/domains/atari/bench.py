@@ -11,16 +11,22 @@ learner update's ms (sampling excluded) of Rainbow over DQN's is the cost ratio 
 from __future__ import annotations
 
 import argparse
+import copy
 import json
 import logging
+import math
+import tempfile
 import time
 from pathlib import Path
 
 import torch
+from hydra.utils import instantiate
 from torch.nn import functional as F
 
+from grokrewarm.compose import compose_job
 from grokrewarm.domains.atari.bench_cleanrl import train_timed
 from grokrewarm.domains.atari.env import AtariEnvs
+from grokrewarm.domains.atari.learner import c51_loss, dqn_loss
 from grokrewarm.domains.atari.networks import AtariNetwork
 from grokrewarm.domains.atari.train import resolve_device
 
@@ -72,6 +78,55 @@ def _sync(device: torch.device) -> None:
         torch.cuda.synchronize()
 
 
+def learner_update_ms(agents: tuple[str, ...], device: torch.device, rounds: int = 12) -> dict:
+    """ms of one learner update per agent (its loss, backward, fused AdamW; the batch already on
+    the device, 18 actions), the agents interleaved round by round so a machine's changing load
+    hits all alike; the best round of 10 updates each."""
+    setups = {}
+    for agent in agents:
+        with tempfile.TemporaryDirectory() as run_dir:
+            cfg = compose_job(["+experiment=fig7", "budget=smoke", f"agent={agent}"], run_dir)
+        online = instantiate(cfg.agent.network, num_actions=18).to(device)
+        target = copy.deepcopy(online).requires_grad_(False)
+        optimizer = torch.optim.AdamW(online.parameters(), lr=1e-4, weight_decay=0.0, fused=True)
+        atoms = cfg.agent.network.atoms
+        support = (
+            torch.linspace(cfg.agent.v_min, cfg.agent.v_max, atoms, device=device)
+            if atoms > 1
+            else None
+        )
+        setups[agent] = (online, target, optimizer, support, cfg.agent.double_q)
+    batch = {
+        "obs": torch.randint(0, 256, (32, 4, 84, 84), dtype=torch.uint8, device=device),
+        "next_obs": torch.randint(0, 256, (32, 4, 84, 84), dtype=torch.uint8, device=device),
+        "actions": torch.randint(0, 18, (32,), device=device),
+        "returns": torch.randn(32, device=device),
+        "discounts": torch.full((32,), 0.99**3, device=device),
+    }
+
+    def update(agent: str) -> None:
+        online, target, optimizer, support, double_q = setups[agent]
+        if support is None:
+            loss, _ = dqn_loss(online, target, batch, double_q)
+        else:
+            loss, _ = c51_loss(online, target, batch, support)
+        optimizer.zero_grad(set_to_none=True)
+        loss.mean().backward()
+        optimizer.step()
+
+    best = dict.fromkeys(agents, math.inf)
+    for _ in range(rounds):
+        for agent in agents:
+            update(agent)  # warm: allocations, the first kernels
+            _sync(device)
+            start = time.perf_counter()
+            for _ in range(10):
+                update(agent)
+            _sync(device)
+            best[agent] = min(best[agent], (time.perf_counter() - start) * 100)
+    return best
+
+
 def runner_rates(agent: str, replay_ratio: float, window_frames: int, threads: int | None) -> dict:
     """Steady-state agent steps/s and updates/s of the real runner (one env, smoke budget's
     small replay) over its second half, and the ms of each phase (``TimedAtariRun``): the
@@ -113,8 +168,10 @@ def main(argv: list[str] | None = None) -> dict:
     if args.threads:
         torch.set_num_threads(args.threads)
     device = resolve_device("auto")
+    update_agents = ("dqn", "rainbow", "data_efficient_dqn", "data_efficient_rainbow")
     results = {
         "device": str(device) if device.type == "cpu" else torch.cuda.get_device_name(device),
+        "learner_update_ms": learner_update_ms(update_agents, device),
         "torch_threads": torch.get_num_threads(),
         "env_only_steps_per_s": env_steps_per_second("breakout", 1, 2000),
         "bare_dqn_updates_per_s": bare_dqn_updates_per_second(device, args.bare_updates),
@@ -148,6 +205,13 @@ def main(argv: list[str] | None = None) -> dict:
         cost = rows["rainbow", ratio]["ms_per_update"] / rows["dqn", ratio]["ms_per_update"]
         results["rainbow_update_vs_dqn"][str(ratio)] = cost
         print(f"a Rainbow update costs {cost:.2f}x a DQN update (replay ratio {ratio:g})")
+    ms = results["learner_update_ms"]
+    print(
+        "learner update alone (interleaved, best of 12 rounds): "
+        + ", ".join(f"{agent} {ms[agent]:.1f} ms" for agent in update_agents)
+    )
+    for rainbow, dqn in (("rainbow", "dqn"), ("data_efficient_rainbow", "data_efficient_dqn")):
+        print(f"  {rainbow} / {dqn}: {ms[rainbow] / ms[dqn]:.2f}x")
     for row in results["runner"]:
         phases = ", ".join(f"{k} {v:.1f}" for k, v in row["ms_per_step"].items())
         print(f"ms per agent step, {row['agent']} at {row['replay_ratio']:g}: {phases}")
