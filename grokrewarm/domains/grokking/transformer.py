@@ -25,7 +25,7 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 
 NORMS = ("rmsnorm", "layernorm", "none")
-INITS = ("pytorch", "nanda")
+INITS = ("pytorch", "lecun", "nanda")
 
 
 def make_norm(kind: str, dim: int) -> nn.Module:
@@ -36,6 +36,15 @@ def make_norm(kind: str, dim: int) -> nn.Module:
     if kind == "none":
         return nn.Identity()
     raise ValueError(f"unknown norm {kind!r}; choose one of {NORMS}")
+
+
+# std of a standard normal truncated to [-2, 2]: dividing by it restores the variance
+TRUNCATED_NORMAL_STD = 0.87962566103423978
+
+
+def _truncated_lecun_normal_(weight: Tensor) -> None:
+    std = weight.shape[1] ** -0.5 / TRUNCATED_NORMAL_STD
+    nn.init.trunc_normal_(weight, std=std, a=-2 * std, b=2 * std)
 
 
 class GrokTransformer(nn.Module):
@@ -78,8 +87,22 @@ class GrokTransformer(nn.Module):
         # of N(0, 1) per entry, so that without normalization the residual stream starts O(1).
         for embedding in (self.token_embedding, self.position_embedding):
             nn.init.normal_(embedding.weight, std=d_model**-0.5)
-        if init == "nanda":
+        if init == "lecun":
+            self._lecun_init()
+        elif init == "nanda":
             self._nanda_init(d_model, num_classes)
+
+    def _lecun_init(self) -> None:
+        """JAX's default for dense layers (``jax.nn.initializers.lecun_normal``, Flax's): a normal
+        truncated at two standard deviations, rescaled so each matrix has variance 1/fan_in
+        (Haiku's ``Linear`` draws the same normal without the rescaling, 0.88x the std).
+        PyTorch's default is uniform with variance 1/(3 fan_in), so the query and key matrices
+        are sqrt(3)x larger here and the attention logits 3x: on LayerNorm's rescaled inputs the
+        attention starts sharper, the regime Lyle et al. describe for Fig. 2 RHS."""
+        for linear in (self.query, self.key, self.value, self.attention_out, self.mlp_in):
+            _truncated_lecun_normal_(linear.weight)
+        _truncated_lecun_normal_(self.mlp_out.weight)
+        _truncated_lecun_normal_(self.decoder.weight)
 
     def _nanda_init(self, d_model: int, num_classes: int) -> None:
         """Nanda et al. (2023)'s initialization (their code, which Omnigrok Fig. 7 uses): every

@@ -81,3 +81,19 @@ def test_nanda_init_has_their_per_matrix_scales_and_1_8_times_the_norm():
 def test_unknown_init_is_refused():
     with pytest.raises(ValueError, match="unknown init 'xavier'"):
         GrokTransformer(vocab_size=20, num_classes=17, init="xavier")
+
+
+def test_lecun_init_is_jax_default_variance_one_over_fan_in_truncated_at_two_sigma():
+    torch.manual_seed(0)
+    model = GrokTransformer(vocab_size=120, num_classes=117, norm="layernorm", init="lecun")
+    for weight in (model.query.weight, model.mlp_in.weight, model.mlp_out.weight):
+        fan_in = weight.shape[1]
+        assert weight.std().item() == pytest.approx(fan_in**-0.5, rel=0.03)
+        # the normal is cut at two of its standard deviations: 1/sqrt(fan_in) / 0.8796
+        assert weight.abs().max().item() <= 2 * fan_in**-0.5 / 0.87962566 + 1e-6
+    assert model.decoder.weight.std().item() == pytest.approx(128**-0.5, rel=0.03)
+    # the query is sqrt(3)x PyTorch's default (uniform, variance 1 / (3 fan_in))
+    torch.manual_seed(0)
+    default = GrokTransformer(vocab_size=120, num_classes=117, norm="layernorm")
+    ratio = model.query.weight.std() / default.query.weight.std()
+    assert ratio.item() == pytest.approx(3**0.5, rel=0.05)
