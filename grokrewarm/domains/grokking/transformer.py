@@ -99,10 +99,9 @@ class GrokTransformer(nn.Module):
         PyTorch's default is uniform with variance 1/(3 fan_in), so the query and key matrices
         are sqrt(3)x larger here and the attention logits 3x: on LayerNorm's rescaled inputs the
         attention starts sharper, the regime Lyle et al. describe for Fig. 2 RHS."""
-        for linear in (self.query, self.key, self.value, self.attention_out, self.mlp_in):
-            _truncated_lecun_normal_(linear.weight)
-        _truncated_lecun_normal_(self.mlp_out.weight)
-        _truncated_lecun_normal_(self.decoder.weight)
+        for module in self.modules():
+            if isinstance(module, nn.Linear):
+                _truncated_lecun_normal_(module.weight)
 
     def _nanda_init(self, d_model: int, num_classes: int) -> None:
         """Nanda et al. (2023)'s initialization (their code, which Omnigrok Fig. 7 uses): every
