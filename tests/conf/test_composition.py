@@ -5,6 +5,7 @@ import torch
 from hydra.utils import instantiate
 
 from grokrewarm.compose import sweeper_config
+from grokrewarm.method.param_groups import decay_param_groups
 from grokrewarm.method.projection import NormProjection
 from grokrewarm.method.rewarm import RewarmController
 
@@ -59,6 +60,17 @@ def test_paper_budget_matches_the_paper(compose_run, tmp_path):
     schedule = instantiate(cfg.rewarm.controller).schedule
     assert schedule.schedule.warmup_steps == 1000 and schedule.schedule.final_lr == 1e-4
     assert list(cfg.budget.offsets) == [0, 20_000, 100_000, 500_000]
+
+
+@pytest.mark.parametrize("weight_decay", [0.0, 0.1, 1.0])
+def test_fig8_weight_decay_also_decays_the_layernorm_gains(weight_decay, compose_run, tmp_path):
+    overrides = ["+experiment=fig8", "budget=smoke", f"optimizer.weight_decay={weight_decay}"]
+    cfg = compose_run(overrides, tmp_path)
+    task = instantiate(cfg.task)
+    model = instantiate(cfg.model, **task.model_kwargs())
+    groups = decay_param_groups(model, cfg.optimizer.weight_decay, cfg.optimizer.scale_decay)
+    decays = {group["name"]: group["weight_decay"] for group in groups}
+    assert decays == {"weights": weight_decay, "norm_scales": weight_decay}
 
 
 @pytest.mark.parametrize("budget", BUDGETS)
