@@ -85,3 +85,36 @@ def test_fixed_steps_trigger():
     with pytest.raises(ValueError):
         FixedStepsTrigger()
     assert not NeverTrigger().update(10)
+
+
+def test_cusum_reference_is_the_last_warmup_observations_with_moving_range_std():
+    trigger = CusumTrigger(warmup=4, direction="up")
+    _feed(trigger, [9.0, 1.0, 2.0, 4.0, 3.0])  # the 9 has rolled out
+    assert trigger.reference == [1.0, 2.0, 4.0, 3.0]
+    assert trigger.mean == pytest.approx(2.5)
+    assert trigger.std == pytest.approx((1 + 2 + 1) / 3 / 1.128)
+
+
+def _warm_start_loss(rng, jump: float) -> list[float]:
+    """A batch loss as in Lyle Fig. 5: a fast fall from 2.3 while the first data is fitted,
+    a flat floor, then new data raises it by ``jump`` and it falls again."""
+    descent = [0.01 + 2.3 * 0.7**i for i in range(20)]
+    floor = [0.01 + abs(rng.gauss(0, 0.003)) for _ in range(20)]
+    refit = [0.01 + jump * 0.9**i + abs(rng.gauss(0, 0.003)) for i in range(40)]
+    return descent + floor + refit
+
+
+@pytest.mark.parametrize("jump", [0.3, 0.7, 2.0])
+def test_cusum_catches_new_data_smaller_than_the_initial_descent(jump):
+    # a reference frozen over the descent (mean ~0.5, std ~0.7) never saw the 0.3 or 0.7 jumps
+    for seed in range(10):
+        trigger = CusumTrigger(threshold=5.0, drift=0.5, warmup=20, cooldown=20, direction="up")
+        alarms = _feed(trigger, _warm_start_loss(random.Random(seed), jump))
+        assert alarms[:1] == [41], alarms  # the first observation after the new data
+
+
+def test_cusum_up_does_not_fire_while_the_loss_falls():
+    for seed in range(10):
+        rng = random.Random(seed)
+        values = [2.3 * 0.98**i + rng.gauss(0, 0.01) for i in range(200)]  # 2.3 down to 0.04
+        assert not _feed(CusumTrigger(warmup=20, direction="up"), values)
