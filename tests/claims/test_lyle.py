@@ -274,6 +274,49 @@ def test_fig13_cannot_tell_without_a_rule_or_its_x10_runs():
     assert result.verdict == CANNOT_TELL and "slow_features_peak10.0" in result.reason
 
 
+def diverge_100pct_run(summary, method):
+    """The method's 100% run ends at chance (0.098, as a diverged run did at 10x), its gaps with
+    it."""
+    at_chance = 0.098
+    summary = summary.copy()
+    own = summary["method"] == method
+    full = own & (summary["initial_fraction"] == 1.0)
+    summary.loc[full, "final_test_acc_mean"] = at_chance
+    summary.loc[own, "gap_to_100pct"] = at_chance - summary.loc[own, "final_test_acc_mean"]
+    return summary
+
+
+def test_fig13_a_diverged_100pct_run_at_x10_measures_no_gap():
+    gaps = {(r, p): 0.0 for r in FIG13_RULES for p in (1.0, 10.0)}
+    gaps |= {("slow_features", 1.0): 0.03, ("fast_features", 1.0): 0.07}
+    # fast features closes at x10 only because its 100% run diverged (gap -0.6): not a closing
+    summary = diverge_100pct_run(fig13_summary(gaps), "fast_features_peak10.0")
+    result = run_check(lyle.fig13_higher_peak_closes_gap, summary)
+    assert result.verdict == CANNOT_TELL
+    assert "fast_features_peak10.0 ended at chance (test accuracy 0.098)" in result.reason
+    # another rule that keeps its gap at x10 is a measured failure all the same
+    summary = diverge_100pct_run(
+        fig13_summary(gaps | {("slow_features", 10.0): 0.05}), "fast_features_peak10.0"
+    )
+    result = run_check(lyle.fig13_higher_peak_closes_gap, summary)
+    assert result.verdict == FAILS
+    assert result.numbers["max_gap_slow_features_x10"] == pytest.approx(0.05)
+    assert "max_gap_fast_features_x10" not in result.numbers
+    assert "fast_features_peak10.0 ended at chance" in result.reason
+
+
+def test_fig4_cannot_tell_against_a_100pct_run_at_chance():
+    summary = warm_start_summary(
+        {
+            "nap_fixed": {0.1: 0.695, 0.5: 0.70, 1.0: 0.105},  # within 1 point of chance
+            "none_fixed": {0.1: 0.62, 0.5: 0.66, 1.0: 0.68},
+        }
+    )
+    results = [run_check(c, summary) for c in lyle.CLAIMS["fig4"]]
+    assert [r.verdict for r in results] == [CANNOT_TELL, HOLDS]
+    assert "main/nap_fixed ended at chance (test accuracy 0.105)" in results[0].reason
+
+
 def fig8_summary(measured, dropped):
     return pd.DataFrame(
         [
