@@ -26,6 +26,7 @@ from grokrewarm.domains.atari.evaluation import human_normalized, random_human_s
 from grokrewarm.domains.atari.learner import q_values
 
 log = logging.getLogger(__name__)
+PROGRESS_EVERY = 1000  # agent steps (of every environment at once) between progress lines
 
 EVAL_SEED_OFFSET = 10_000  # evaluation games differ from the training games of the same seed
 
@@ -51,8 +52,15 @@ def evaluate_run(run_dir: str | Path, episodes: int = 100, epsilon: float = 0.00
     rng = np.random.default_rng(cfg.seed + EVAL_SEED_OFFSET)
     returns = np.full(episodes, np.nan)
     obs = envs.reset()
+    steps = 0
     try:
         while np.isnan(returns).any():
+            if steps % PROGRESS_EVERY == 0:  # a good agent's games run up to 27k agent steps
+                log.info(
+                    f"{cfg.env.game}: agent step {steps:,}, "
+                    f"{episodes - int(np.isnan(returns).sum())}/{episodes} games over"
+                )
+            steps += 1
             greedy = q_values(network, torch.from_numpy(obs), support).argmax(dim=1).numpy()
             random_actions = rng.integers(0, envs.num_actions, size=episodes)
             actions = np.where(rng.random(episodes) < epsilon, random_actions, greedy)
@@ -86,6 +94,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--episodes", type=int, default=100)
     parser.add_argument("--epsilon", type=float, default=0.001)
     args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="[%(asctime)s] %(message)s")
     for run_dir in args.run_dirs:
         result = evaluate_run(run_dir, args.episodes, args.epsilon)
         hns = result.get("human_normalized")

@@ -1,6 +1,7 @@
 """The Atari-100k final evaluation: whole games from the run's checkpoint, one per environment."""
 
 import json
+import logging
 
 import pytest
 
@@ -9,7 +10,9 @@ from grokrewarm.domains.atari.evaluation import random_human_scores
 from grokrewarm.domains.atari.train import train
 
 
-def test_evaluation_plays_one_whole_game_per_environment_reproducibly(compose_run, tmp_path):
+def test_evaluation_plays_one_whole_game_per_environment_reproducibly(
+    compose_run, tmp_path, caplog
+):
     cfg = compose_run(
         ["+experiment=atari100k", "budget=smoke", "agent=data_efficient_dqn"], tmp_path
     )
@@ -18,7 +21,9 @@ def test_evaluation_plays_one_whole_game_per_environment_reproducibly(compose_ru
         record.metrics["eval/mean_return"]
         == json.loads((tmp_path / "eval.json").read_text())["mean_return"]
     )
-    first = evaluate_run(tmp_path, episodes=3, epsilon=1.0)
+    with caplog.at_level(logging.INFO, logger="grokrewarm.domains.atari.evaluate"):
+        first = evaluate_run(tmp_path, episodes=3, epsilon=1.0)
+    assert "breakout: agent step 0, 0/3 games over" in caplog.messages  # progress of long games
     again = evaluate_run(tmp_path, episodes=3, epsilon=1.0)
     assert first["returns"] == again["returns"] and len(first["returns"]) == 3
     assert first["frames_trained"] == 600 and first["game"] == "breakout"
