@@ -350,6 +350,7 @@ def test_paper_budgets_match_the_papers(compose_run, tmp_path):
     )
     teacher = compose_run(["+experiment=omnigrok_fig2"], tmp_path)
     assert teacher.rewarm.lr == 3e-4 and teacher.trainer.max_steps == 100_000
+    assert (teacher.task.error, teacher.task.threshold) == ("mse", 1e-3)  # the authors' notebook
     mnist = compose_run(["+experiment=omnigrok_fig3"], tmp_path)
     assert (mnist.task.n_train, mnist.task.batch_size, mnist.init_scale) == (1000, 200, 8.0)
     assert mnist.optimizer.weight_decay == 0.01 and mnist.rewarm.lr == 1e-3
