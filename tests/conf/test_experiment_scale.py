@@ -55,6 +55,36 @@ RESCALED = {
             "condition": ("mnist_wd0.3", "mnist_wd0.1"),
         },
     },
+    # the paper's P = 4000: P = 2000 did not tell data size from the rest (issue 15)
+    "kumar_fig14/quick": {
+        "*": {"condition": ("He3_P2000", "He3_P4000"), "task.n_train": (2000, 4000)}
+    },
+    # quick grids that can judge every check: alpha both sides of the Goldilocks norm, a
+    # fraction below the critical one, a second data size (issue 15)
+    "omnigrok_fig9/quick": {
+        "*": {"trainer.max_steps": (1000, 3000), "task.train_fraction": (0.3, 0.2)},
+        "job": {"condition": ("init1.0_frac0.3", "init1.0_frac0.2")},
+        "landscape": {
+            "condition": ("init0.5_frac0.3", "init0.25_frac0.2"),
+            "init_scale": (0.5, 0.25),
+        },
+    },
+    "omnigrok_fig11/quick": {
+        "landscape": {"condition": ("init1.0_n1000", "init0.25_n1000"), "init_scale": (1.0, 0.25)}
+    },
+    "omnigrok_fig3/quick": {
+        "landscape": {
+            "condition": ("sphere_init1.0_n1000", "sphere_init0.25_n1000"),
+            "init_scale": (1.0, 0.25),
+        }
+    },
+    # Omnigrok Fig. 2's accuracy as the authors' notebook counts it (issue 15)
+    **{
+        f"omnigrok_fig2/{budget}": {
+            "*": {"task.error": ("euclidean", "mse"), "task.threshold": (0.01, 0.001)}
+        }
+        for budget in ("paper", "quick", "smoke")
+    },
 }
 # The same in the sweeper's panels (override keys): {key: {(panel, override): (then, now)}}.
 RESCALED_PANELS = {
@@ -62,6 +92,21 @@ RESCALED_PANELS = {
         ("mnist", "budget.steps"): (5000, 15000),
         ("mnist", "budget.checkpoint_every"): (2500, 5000),
         ("mnist", "optimizer.weight_decay"): ([0.3, 1.0, 3.0], [0.1, 0.3, 1.0]),
+    },
+    "omnigrok_fig9/quick": {
+        ("landscape", "init_scale"): ([0.5, 1.0, 2.0, 4.0], [0.25, 0.5, 0.8, 1.0, 2.0]),
+        ("landscape", "task.train_fraction"): ([0.3, 0.6], [0.2, 0.6]),
+    },
+    "omnigrok_fig11/quick": {
+        ("landscape", "init_scale"): ([1.0, 8.0, 64.0], [0.25, 1.0, 8.0, 64.0]),
+        ("landscape", "task.n_train"): ([1000], [1000, 4000]),
+    },
+    "omnigrok_fig3/quick": {
+        ("landscape", "init_scale"): ([1.0, 8.0], [0.25, 1.0, 8.0]),
+        ("landscape", "task.n_train"): ([1000], [1000, 4000]),
+    },
+    "omnigrok_fig2/quick": {
+        ("dynamics", "optimizer.weight_decay"): ([0.0, 1.0], [0.0, 0.03, 1.0]),
     },
 }
 
