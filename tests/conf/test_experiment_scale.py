@@ -320,3 +320,13 @@ def test_medium_experiments_are_longer_than_at_quick(experiment, compose_run, tm
     assert medium.budget.name == "medium"
     assert medium.budget.steps >= 2 * quick.budget.steps
     assert medium.budget.seeds == [0]
+
+
+def test_kumar_fig14_medium_trains_at_the_papers_step_size(compose_run, tmp_path):
+    """At quick's eta_0 = 4N the He_3 network memorizes; medium takes the paper's eta_0 = N for
+    the same eta x steps (README, Kumar Fig. 14)."""
+    quick = compose_run(["+experiment=kumar_fig14", "budget=quick"], tmp_path)
+    medium = compose_run(["+experiment=kumar_fig14", "budget=medium"], tmp_path)
+    assert medium.rewarm.lr == medium.model.width == 500
+    assert medium.rewarm.lr * medium.trainer.max_steps == quick.rewarm.lr * quick.trainer.max_steps
+    assert medium.task.n_train == quick.task.n_train == 4000
