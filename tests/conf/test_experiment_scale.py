@@ -76,6 +76,7 @@ RESCALED = {
         "landscape": {
             "condition": ("sphere_init1.0_n1000", "sphere_init0.25_n1000"),
             "init_scale": (1.0, 0.25),
+            "trainer.max_steps": (1000, 5000),  # the fixed-norm runs to convergence
         }
     },
     # Omnigrok Fig. 2's accuracy as the authors' notebook counts it (issue 15)
@@ -104,6 +105,7 @@ RESCALED_PANELS = {
     "omnigrok_fig3/quick": {
         ("landscape", "init_scale"): ([1.0, 8.0], [0.25, 1.0, 8.0]),
         ("landscape", "task.n_train"): ([1000], [1000, 4000]),
+        ("landscape", "budget.steps"): (1000, 5000),
     },
     "omnigrok_fig2/quick": {
         ("dynamics", "optimizer.weight_decay"): ([0.0, 1.0], [0.0, 0.03, 1.0]),
