@@ -22,6 +22,7 @@ from pathlib import Path
 import torch
 from hydra.utils import instantiate
 from torch.nn import functional as F
+from torch.utils.flop_counter import FlopCounterMode
 
 from grokrewarm.compose import compose_job
 from grokrewarm.domains.atari.bench_cleanrl import train_timed
@@ -78,10 +79,10 @@ def _sync(device: torch.device) -> None:
         torch.cuda.synchronize()
 
 
-def learner_update_ms(agents: tuple[str, ...], device: torch.device, rounds: int = 12) -> dict:
-    """ms of one learner update per agent (its loss, backward, fused AdamW; the batch already on
-    the device, 18 actions), the agents interleaved round by round so a machine's changing load
-    hits all alike; the best round of 10 updates each."""
+def learner_setups(agents: tuple[str, ...], device: torch.device) -> tuple[dict, dict]:
+    """Per agent its online and target networks (18 actions), fused AdamW, C51 support (None for
+    a scalar head) and double-Q flag, from the composed config; and one shared replay batch of 32
+    already on the device."""
     setups = {}
     for agent in agents:
         with tempfile.TemporaryDirectory() as run_dir:
@@ -103,15 +104,41 @@ def learner_update_ms(agents: tuple[str, ...], device: torch.device, rounds: int
         "returns": torch.randn(32, device=device),
         "discounts": torch.full((32,), 0.99**3, device=device),
     }
+    return setups, batch
+
+
+def _loss_and_backward(setup: tuple, batch: dict) -> None:
+    online, target, _, support, double_q = setup
+    if support is None:
+        loss, _ = dqn_loss(online, target, batch, double_q)
+    else:
+        loss, _ = c51_loss(online, target, batch, support)
+    loss.mean().backward()
+
+
+def learner_update_flops(agents: tuple[str, ...]) -> dict:
+    """FLOPs of one learner update per agent (its loss and backward; the optimizer's elementwise
+    work left out), counted by ``torch.utils.flop_counter`` on the matmuls and convolutions. Their
+    ratio is the arithmetic floor of the update-time ratio when the matmuls dominate."""
+    setups, batch = learner_setups(agents, torch.device("cpu"))
+    flops = {}
+    for agent in agents:
+        with FlopCounterMode(display=False) as counter:
+            _loss_and_backward(setups[agent], batch)
+        flops[agent] = counter.get_total_flops()
+    return flops
+
+
+def learner_update_ms(agents: tuple[str, ...], device: torch.device, rounds: int = 12) -> dict:
+    """ms of one learner update per agent (its loss, backward, fused AdamW; the batch already on
+    the device, 18 actions), the agents interleaved round by round so a machine's changing load
+    hits all alike; the best round of 10 updates each."""
+    setups, batch = learner_setups(agents, device)
 
     def update(agent: str) -> None:
-        online, target, optimizer, support, double_q = setups[agent]
-        if support is None:
-            loss, _ = dqn_loss(online, target, batch, double_q)
-        else:
-            loss, _ = c51_loss(online, target, batch, support)
+        optimizer = setups[agent][2]
         optimizer.zero_grad(set_to_none=True)
-        loss.mean().backward()
+        _loss_and_backward(setups[agent], batch)
         optimizer.step()
 
     best = dict.fromkeys(agents, math.inf)
@@ -172,6 +199,9 @@ def main(argv: list[str] | None = None) -> dict:
     results = {
         "device": str(device) if device.type == "cpu" else torch.cuda.get_device_name(device),
         "learner_update_ms": learner_update_ms(update_agents, device),
+        "learner_update_gflops": {
+            agent: flops / 1e9 for agent, flops in learner_update_flops(update_agents).items()
+        },
         "torch_threads": torch.get_num_threads(),
         "env_only_steps_per_s": env_steps_per_second("breakout", 1, 2000),
         "bare_dqn_updates_per_s": bare_dqn_updates_per_second(device, args.bare_updates),
@@ -210,8 +240,16 @@ def main(argv: list[str] | None = None) -> dict:
         "learner update alone (interleaved, best of 12 rounds): "
         + ", ".join(f"{agent} {ms[agent]:.1f} ms" for agent in update_agents)
     )
+    gflops = results["learner_update_gflops"]
+    print(
+        "GFLOPs per learner update (matmuls and convolutions): "
+        + ", ".join(f"{agent} {gflops[agent]:.2f}" for agent in update_agents)
+    )
     for rainbow, dqn in (("rainbow", "dqn"), ("data_efficient_rainbow", "data_efficient_dqn")):
-        print(f"  {rainbow} / {dqn}: {ms[rainbow] / ms[dqn]:.2f}x")
+        print(
+            f"  {rainbow} / {dqn}: {ms[rainbow] / ms[dqn]:.2f}x the time, "
+            f"{gflops[rainbow] / gflops[dqn]:.2f}x the FLOPs"
+        )
     for row in results["runner"]:
         phases = ", ".join(f"{k} {v:.1f}" for k, v in row["ms_per_step"].items())
         print(f"ms per agent step, {row['agent']} at {row['replay_ratio']:g}: {phases}")
