@@ -737,10 +737,12 @@ def fig12b_weight_decay_removes_grokking(summary: pd.DataFrame):
 
 def fig12c_laziness_restores_grokking(summary: pd.DataFrame):
     """Kumar Fig. 12c: at the larger weight decay, alpha = 1.4 brings grokking back: a finite time
-    to grok of at least a quarter of (a)'s and longer than (b)'s"""
+    to grok of at least a quarter of (a)'s"""
     # Fig. 12: "(c) Then commensurately increasing laziness to alpha = 1.4 (keep wd = 5) recovers
     # grokking by discouraging feature learning"; App. 13: "recovering the amount of grokking we
-    # started with"; "at least a quarter of (a)" is the complement of the vanishing reading
+    # started with": judged against (a), not (b), whose run may never generalize (an infinite
+    # delay no finite one exceeds); "at least a quarter of (a)" is the complement of the
+    # vanishing reading
     (a, decays), (b, _), (c, _) = (
         _fig12(summary, alpha, decay)
         for alpha, decay in ((0.5, "small"), (0.5, "large"), (1.4, "large"))
@@ -750,7 +752,7 @@ def fig12c_laziness_restores_grokking(summary: pd.DataFrame):
         raise MissingRows(f"(a) did not grok (delay {delay_a})")
     return verdict(
         fig12c_laziness_restores_grokking.__doc__,
-        _grokked(delay_c) and delay_c >= NO_DELAY_FRACTION * delay_a and delay_c > delay_b,
+        _grokked(delay_c) and delay_c >= NO_DELAY_FRACTION * delay_a,
         {
             "time_to_grok_c": delay_c,
             "time_to_grok_b": delay_b,

@@ -13,8 +13,10 @@ from grokrewarm.figures.runs import GROKKED_ACC, RANK_DROP
 
 def fig3_high_peak_groks(summary: pd.DataFrame):
     """Fig. 3 LHS: re-warming to a peak of 1e-2 induces grokking after every offset"""
-    # Section 4.1: "re-warming the learning rate to 1e-2 induces grokking regardless of the
-    # offset"; grokked = test accuracy >= 95% (figures.runs.GROKKED_ACC) in every seed
+    # Fig. 3 caption: "We can induce grokking at arbitrary points during training ... increasing
+    # the learning rate to 0.01 leads to feature learning and grokking"; Section 4.2: "even after
+    # several hundred thousand optimizer steps, it is still possible to induce grokking". Read as:
+    # grokked = test accuracy >= 95% (figures.runs.GROKKED_ACC) after every offset, in every seed
     found = rows(summary, panel="lhs")
     grokked, seeds = column(found, "grokked_seeds"), column(found, "seeds")
     return verdict(
@@ -333,25 +335,28 @@ def fig13_some_rule_leaves_gap(summary: pd.DataFrame):
 
 
 def fig13_higher_peak_closes_gap(summary: pd.DataFrame):
-    """Fig. 13: every per-layer rule that leaves a warm-start gap when re-warmed to the initial LR
+    """Fig. 13: some per-layer rule that leaves a warm-start gap when re-warmed to the initial LR
     closes it when re-warmed to 10x that LR: no initial fraction more than 1 point below 100%"""
-    # B.5: "it is possible to overcome this limitation by re-warming the learning rate to a larger
-    # value than what was used in the initial round of training"; Fig. 13 caption: the small gap
-    # "vanishes on the right after increasing the LR"; "closes" = within SAME_ACC
+    # B.5: "under some of the per-layer learning rate schedules which do not alone close the
+    # warm-starting gap, it is possible to overcome this limitation by re-warming the learning
+    # rate to a larger value"; Fig. 13 caption: "Under some conditions, fully closing the
+    # generalization gap requires re-warming ... to a higher value": some rule, not every rule
+    # (the check read "every" until 2026-12-03); "closes" = within SAME_ACC
     at_x1 = _fig13_gaps(summary, FIG13_PEAKS[0])
     gapped = [rule for rule, gaps in at_x1.items() if not _closes(gaps)]
     if not gapped:
         raise MissingRows("no per-layer rule leaves a warm-start gap at the initial peak")
     # a rule whose x10 runs are missing or whose x10 100% run diverged is unmeasured: one
-    # measured rule that keeps its gap is enough for 'does not hold', else 'cannot tell'
+    # measured rule that closes its gap is enough for 'holds'; with none closing, any unmeasured
+    # rule leaves it 'cannot tell'
     at_x10, unmeasured = {}, []
     for rule in gapped:
         try:
             at_x10[rule] = _gaps(summary, "main", f"{rule}_peak{FIG13_PEAKS[1]}")
         except MissingRows as missing:
             unmeasured.append(str(missing))
-    closes = all(_closes(gaps) for gaps in at_x10.values())
-    if closes and unmeasured:
+    closes = any(_closes(gaps) for gaps in at_x10.values())
+    if not closes and unmeasured:
         raise MissingRows("; ".join(unmeasured))
     numbers = {f"max_gap_{rule}_x1": float(max(at_x1[rule].values())) for rule in gapped}
     numbers |= {f"max_gap_{rule}_x10": float(max(gaps.values())) for rule, gaps in at_x10.items()}

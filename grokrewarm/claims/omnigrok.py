@@ -30,12 +30,16 @@ def _fig10_slope(summary: pd.DataFrame, panel: str, claim: str, weight_decays: t
         raise MissingRows("the summary has no column 'time_to_generalize'")
     low_decay, high_decay = weight_decays
     inside = (decay >= low_decay) & (decay <= high_decay)
-    fit = fit_power_law(decay[inside], found.loc[inside, "time_to_generalize"])
-    if fit.n_points < FIG10_MIN_POINTS:
+    times = found.loc[inside, "time_to_generalize"].astype(float)
+    # seeds repeat a decay: the guard counts the distinct decays the fit can use, not runs
+    usable = times.notna() & (times > 0) & (decay[inside] > 0)
+    decays_reached = decay[inside][usable].nunique()
+    if decays_reached < FIG10_MIN_POINTS:
         raise MissingRows(
-            f"{fit.n_points} weight decays in [{low_decay:g}, {high_decay:g}] reached the "
+            f"{decays_reached} weight decays in [{low_decay:g}, {high_decay:g}] reached the "
             f"threshold, {FIG10_MIN_POINTS} needed"
         )
+    fit = fit_power_law(decay[inside], times)
     low, high = FIG10_SLOPE_BAND
     return verdict(
         claim,
@@ -44,6 +48,7 @@ def _fig10_slope(summary: pd.DataFrame, panel: str, claim: str, weight_decays: t
             "slope": fit.exponent,
             "band": [low, high],
             "points": fit.n_points,
+            "weight_decays_reached": decays_reached,
             "weight_decays_fitted": [low_decay, high_decay],
         },
     )

@@ -441,6 +441,12 @@ def test_fig12_fails_when_a_does_not_grok_b_keeps_grokking_or_c_does_not_return(
     assert results[1].numbers["time_to_grok_c"] == 100.0
 
 
+def test_fig12c_is_judged_against_a_even_when_b_never_generalized():
+    # (b) never reaches the test threshold (infinite delay), (c) groks as late as (a): (c) holds
+    results = [check(c, fig12(b=None)) for c in kumar.CLAIMS["kumar_fig12"][1:]]
+    assert [r.verdict for r in results] == [FAILS, HOLDS]
+
+
 def test_fig12_cannot_tell_from_one_weight_decay_or_without_alpha_1_4():
     smoke = table(run(alpha=0.5, weight_decay=1e-7))
     for fn in kumar.CLAIMS["kumar_fig12"]:

@@ -53,6 +53,18 @@ def test_fig10_cannot_tell_from_two_points():
     assert verdicts(summary) == [HOLDS, CANNOT_TELL]
 
 
+def test_fig10_counts_distinct_decays_not_seeds():
+    # three seeds at each of two decays: six runs, but a slope through two decays always "fits"
+    two_decays = fig10_summary([1, 1, 1, 1], [3333] * 3 + [1000] * 3, (0.3,) * 3 + (1.0,) * 3)
+    assert verdicts(two_decays)[1] == CANNOT_TELL
+    three_decays = fig10_summary(
+        [1] * 4, [10000, 9000, 3333, 3000, 1000, 1100], (0.1, 0.1, 0.3, 0.3, 1.0, 1.0)
+    )
+    result = run_check(omnigrok.CLAIMS["omnigrok_fig10"][1], three_decays)
+    assert result.verdict == HOLDS
+    assert (result.numbers["points"], result.numbers["weight_decays_reached"]) == (6, 3)
+
+
 def fig7_summary(norm_end, constrained_delay, unconstrained_delay=1000.0):
     nan = float("nan")
     return pd.DataFrame(
