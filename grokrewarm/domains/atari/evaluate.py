@@ -5,7 +5,9 @@ and Agarwal et al. 2021): the final network plays ``episodes`` whole games, epsi
 ``epsilon`` = 0.001 with noisy nets at their mean weights, under the training protocol of the run
 (no sticky actions, up to 30 no-ops, 108k-frame cap; a lost life does not end the game). Each of
 ``episodes`` environments plays exactly one game, so short games are not over-counted. The
-returns go to ``<run_dir>/eval.json`` with their mean and human-normalized mean.
+returns go to ``<run_dir>/eval.json`` with their mean and human-normalized mean, each game's length
+in frames and whether it was cut at the frame cap (a 0 that ran to the cap is an agent that
+stalled, not one that died).
 """
 
 from __future__ import annotations
@@ -51,6 +53,8 @@ def evaluate_run(run_dir: str | Path, episodes: int = 100, epsilon: float = 0.00
     support = torch.linspace(agent.v_min, agent.v_max, atoms) if atoms > 1 else None
     rng = np.random.default_rng(cfg.seed + EVAL_SEED_OFFSET)
     returns = np.full(episodes, np.nan)
+    frames = np.zeros(episodes, dtype=np.int64)
+    capped = np.zeros(episodes, dtype=bool)
     obs = envs.reset()
     steps = 0
     try:
@@ -66,9 +70,12 @@ def evaluate_run(run_dir: str | Path, episodes: int = 100, epsilon: float = 0.00
             actions = np.where(rng.random(episodes) < epsilon, random_actions, greedy)
             step = envs.step(actions)
             ended = np.flatnonzero(step.terminal | step.truncated)  # a game over (no life loss)
-            for env, episode_return in zip(ended, step.episode_returns, strict=True):
+            for env, episode_return, episode_frames in zip(
+                ended, step.episode_returns, step.episode_frames, strict=True
+            ):
                 if np.isnan(returns[env]):  # each environment's first game only
                     returns[env] = episode_return
+                    frames[env], capped[env] = episode_frames, step.truncated[env]
             obs = step.obs
     finally:
         envs.close()
@@ -79,6 +86,9 @@ def evaluate_run(run_dir: str | Path, episodes: int = 100, epsilon: float = 0.00
         "epsilon": epsilon,
         "returns": returns.tolist(),
         "mean_return": float(returns.mean()),
+        "frames": frames.tolist(),
+        "cut_at_frame_cap": capped.tolist(),
+        "agent_steps": steps,
     }
     if cfg.env.game in random_human_scores():
         result["human_normalized"] = float(human_normalized(cfg.env.game, returns.mean()))

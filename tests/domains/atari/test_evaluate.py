@@ -32,6 +32,25 @@ def test_evaluation_plays_one_whole_game_per_environment_reproducibly(
     assert first["mean_return"] == pytest.approx(mean)
     assert first["human_normalized"] == pytest.approx((mean - random) / (human - random))
     assert all(r >= 0 and r == int(r) for r in first["returns"])  # Breakout scores whole points
+    # random Breakout loses its 5 lives long before the 108k-frame cap; the longest game is the
+    # last to end, so it sets the agent steps played (4 frames a step, after up to 30 no-ops)
+    assert first["cut_at_frame_cap"] == [False] * 3
+    assert 0 <= max(first["frames"]) - 4 * first["agent_steps"] <= 30 + 4
+
+
+def test_evaluation_records_games_cut_at_the_frame_cap(compose_run, tmp_path):
+    cfg = compose_run(
+        ["+experiment=atari100k", "budget=smoke", "agent=data_efficient_dqn"], tmp_path
+    )
+    train(cfg, tmp_path)
+    config = tmp_path / "config.yaml"
+    config.write_text(
+        config.read_text().replace("max_episode_frames: 108000", "max_episode_frames: 200")
+    )
+    result = evaluate_run(tmp_path, episodes=2, epsilon=1.0)
+    assert result["cut_at_frame_cap"] == [True, True]
+    # ALE counts the cap after the reset's no-ops (up to 30) and FIRE; the length includes them
+    assert all(200 <= f <= 200 + 30 + 4 for f in result["frames"])
 
 
 def test_evaluation_needs_a_checkpoint(tmp_path):
