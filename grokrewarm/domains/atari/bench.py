@@ -5,7 +5,8 @@ bare PyTorch DQN update loop (same network, batch size and optimizer) timed in t
 Each runner measurement trains for ``2 W`` frames with learning starting at ``W``; the second half
 is the steady state with learning (acting, environment, replay writes, sampling, updates,
 projection; checkpoints off), timed per phase by the CleanRL benchmark's ``TimedAtariRun``. The
-learner update's ms (sampling excluded) of Rainbow over DQN's is the cost ratio printed last.
+learner update's ms (sampling excluded) of Rainbow over DQN's is the cost ratio printed last,
+beside the ratio of their FLOPs (the floor of that cost when the matmuls dominate).
 """
 
 from __future__ import annotations
