@@ -11,6 +11,7 @@ from omegaconf import DictConfig, OmegaConf
 
 GROKKED_ACC = 0.95  # test accuracy that counts as "grokked" in summaries
 BEFORE_GROKKING_ACC = 0.5  # test accuracy below which a run has not begun to grok (Fig. 8)
+MEMORIZED_ACC = 0.95  # train accuracy that counts as "memorized" (Fig. 8's grokking delay)
 # A relative drop of the attention-output rank that counts as a "reduction" (Fig. 8): the paper
 # gives no number; 10% is well above the step-to-step jitter of srank on a fixed probe batch.
 RANK_DROP = 0.1
@@ -52,9 +53,14 @@ def load_runs(sweep_dir: Path) -> list[Run]:
 
 
 def attention_rank_drop(run: Run) -> float:
-    """The relative drop of the attention-output rank across grokking (Lyle et al. 2025, Fig. 8):
-    ``1 - rank(grok) / rank(before)``, with ``before`` the last logged step whose test accuracy
-    is below ``BEFORE_GROKKING_ACC`` and ``grok`` the first at or above ``GROKKED_ACC``. NaN when
+    """The relative drop of the attention-output rank as a run groks (Lyle et al. 2025, Fig. 8):
+    ``1 - min(rank in window) / rank(before)``. ``before`` is the last logged step whose test
+    accuracy is below ``BEFORE_GROKKING_ACC`` ahead of ``grok``, the first at or above
+    ``GROKKED_ACC``; the window runs from after ``before`` to ``grok + delay``, where ``delay`` is
+    the run's own grokking delay, ``grok`` minus the first step with train accuracy at or above
+    ``MEMORIZED_ACC`` (0 when it generalized before it memorized). So the span scales with the run
+    and not with the metric interval: the rows that merely bracket grokking (the reading until
+    2026-12-03) were 100 or 20 steps apart and gave different verdicts on the same runs. NaN when
     the run did not grok, logged no rank, or was never below 50% before grokking."""
     if "rank/attention" not in run.metrics:
         return float("nan")
@@ -62,11 +68,15 @@ def attention_rank_drop(run: Run) -> float:
     grokked = logged[logged["test/acc"] >= GROKKED_ACC]
     if grokked.empty:
         return float("nan")
-    at_grok = grokked.iloc[0]
-    before = logged[(logged["step"] < at_grok["step"]) & (logged["test/acc"] < BEFORE_GROKKING_ACC)]
+    grok = grokked["step"].iloc[0]
+    before = logged[(logged["step"] < grok) & (logged["test/acc"] < BEFORE_GROKKING_ACC)]
     if before.empty or before["rank/attention"].iloc[-1] <= 0:
         return float("nan")
-    return float(1.0 - at_grok["rank/attention"] / before["rank/attention"].iloc[-1])
+    memorized = run.first_step_reaching("train/acc", MEMORIZED_ACC)
+    delay = max(grok - memorized, 0.0) if np.isfinite(memorized) else 0.0
+    steps = logged["step"]
+    window = logged[(steps > before["step"].iloc[-1]) & (steps <= grok + delay)]
+    return float(1.0 - window["rank/attention"].min() / before["rank/attention"].iloc[-1])
 
 
 def summarize(runs: list[Run], out_path: Path) -> pd.DataFrame:
