@@ -90,6 +90,21 @@ def test_nanda_baseline_is_the_published_setup(budget, compose_run, tmp_path):
     assert cfg.condition == "nanda_init_loss_float64"
 
 
+def test_kumar_fig6_transformer_panel_is_nandas_setting(compose_run, tmp_path):
+    # Section 6 replicates Nanda et al.'s setting: their init, betas and float64 loss, as the
+    # anchor; the panel's overrides are applied as the union sweeper applies them
+    base = ["+experiment=kumar_fig6", "budget=quick"]
+    panel = sweeper_config(base)["panels"]["transformer"]
+    panel_overrides = [f"{k}={v}" for k, v in panel.items() if k != "output_scale.alpha"]
+    cfg = compose_run([*base, *panel_overrides, "output_scale.alpha=1.0"], tmp_path)
+    task = instantiate(cfg.task)
+    assert task.loss_dtype == torch.float64
+    model = instantiate(cfg.model, **task.model_kwargs())
+    assert model.mlp_out.weight.std().item() == pytest.approx(128**-0.5, rel=0.05)  # Nanda's init
+    optimizer = instantiate(cfg.optimizer.factory)(model.parameters(), weight_decay=1.0)
+    assert optimizer.defaults["betas"] == (0.9, 0.98)
+
+
 @pytest.mark.parametrize("budget", BUDGETS)
 @pytest.mark.parametrize("experiment", WARM_START)
 def test_warm_start_experiment_composes_with_its_budget(experiment, budget, compose_run, tmp_path):
