@@ -90,19 +90,40 @@ def test_nanda_baseline_is_the_published_setup(budget, compose_run, tmp_path):
     assert cfg.condition == "nanda_init_loss_float64"
 
 
-def test_kumar_fig6_transformer_panel_is_nandas_setting(compose_run, tmp_path):
-    # Section 6 replicates Nanda et al.'s setting: their init, betas and float64 loss, as the
-    # anchor; the panel's overrides are applied as the union sweeper applies them
-    base = ["+experiment=kumar_fig6", "budget=quick"]
+def _nanda_setting_overrides(experiment: str) -> list[str]:
+    """kumar_fig6's transformer panel (its overrides, as the union sweeper applies them), or
+    kumar_fig12 as it is."""
+    base = [f"+experiment={experiment}", "budget=quick", "output_scale.alpha=1.0"]
+    if experiment != "kumar_fig6":
+        return base
     panel = sweeper_config(base)["panels"]["transformer"]
-    panel_overrides = [f"{k}={v}" for k, v in panel.items() if k != "output_scale.alpha"]
-    cfg = compose_run([*base, *panel_overrides, "output_scale.alpha=1.0"], tmp_path)
+    return base + [f"{k}={v}" for k, v in panel.items() if k != "output_scale.alpha"]
+
+
+@pytest.mark.parametrize("experiment", ["kumar_fig6", "kumar_fig12"])
+def test_kumar_transformer_runs_are_nandas_setting(experiment, compose_run, tmp_path):
+    # Section 6 and App. 13 use Nanda et al.'s setting: their init, betas and float64 loss, as
+    # the anchor (nanda_baseline)
+    cfg = compose_run(_nanda_setting_overrides(experiment), tmp_path)
     task = instantiate(cfg.task)
     assert task.loss_dtype == torch.float64
     model = instantiate(cfg.model, **task.model_kwargs())
     assert model.mlp_out.weight.std().item() == pytest.approx(128**-0.5, rel=0.05)  # Nanda's init
     optimizer = instantiate(cfg.optimizer.factory)(model.parameters(), weight_decay=1.0)
     assert optimizer.defaults["betas"] == (0.9, 0.98)
+    assert cfg.output_scale.lr_power == 0.0 and cfg.model.norm == "none"
+
+
+def test_kumar_fig12_grid_is_the_papers_alpha_and_adamw_decay(compose_run, tmp_path):
+    for budget in ("paper", "quick"):
+        cfg = compose_run(["+experiment=kumar_fig12", f"budget={budget}"], tmp_path)
+        assert list(cfg.budget.alphas) == [0.5, 1.4]
+        assert list(cfg.budget.weight_decays) == [1.0, 5.0]  # Fig. 12's wd = 1, 5
+    cfg = compose_run(
+        ["+experiment=kumar_fig12", "output_scale.alpha=1.4", "optimizer.weight_decay=5.0"],
+        tmp_path,
+    )
+    assert cfg.condition == "alpha1.4_wd5.0" and cfg.task.p == 113
 
 
 @pytest.mark.parametrize("budget", BUDGETS)
@@ -266,7 +287,7 @@ LAZY_RICH_BUILDS = {
     "kumar_fig8": ("TeacherStudentTask", "Sequential", "AdamW"),
     "kumar_fig7": ("PolynomialTask", "CommitteeMachine", "SGD"),
     "kumar_fig9": ("PolynomialTask", "CommitteeMachine", "SGD"),
-    "kumar_fig12": ("PolynomialTask", "CommitteeMachine", "SGD"),
+    "kumar_fig12": ("ModularArithmeticTask", "GrokTransformer", "AdamW"),
     "kumar_fig14": ("PolynomialTask", "CommitteeMachine", "SGD"),
     "kumar_fig2": ("ModularAdditionMLPTask", "ModularAdditionMLP", "SGD"),
     "kumar_fig3": ("PolynomialTask", "CommitteeMachine", "SGD"),
@@ -280,8 +301,8 @@ LAZY_RICH_BUILDS = {
     "omnigrok_fig11": ("MnistTask", "OmnigrokMLP", "AdamW"),  # smoke: offline 8x8 digits
     "omnigrok_fig12": ("MnistTask", "OmnigrokMLP", "AdamW"),  # smoke: offline 8x8 digits
 }
-# Kumar experiments that copy AdamW settings (Fig. 6: Omnigrok's MNIST, Nanda's transformer)
-KUMAR_ADAMW = {"kumar_fig6", "kumar_fig8"}
+# Kumar experiments that copy AdamW settings (Figs. 6 and 12: Omnigrok's MNIST, Nanda's transformer)
+KUMAR_ADAMW = {"kumar_fig6", "kumar_fig8", "kumar_fig12"}
 
 
 def test_the_lazy_rich_figures_are_experiments(experiments):

@@ -37,26 +37,6 @@ def test_fig9_panels_are_the_three_training_set_sizes():
     }
 
 
-@pytest.mark.parametrize("budget", ["paper", "quick"])
-def test_fig12_grid_holds_the_papers_three_runs(budget, compose_run, tmp_path):
-    cfg = compose_run(["+experiment=kumar_fig12", f"budget={budget}"], tmp_path)
-    block = cfg.budget
-    assert list(block.alphas) == [0.5, 1.4]
-    low, high = block.weight_decays
-    assert high == pytest.approx(5 * low)  # wd = 1 -> 5
-    # stable coupled decay: per-step shrink eta * wd well below 1 at the smallest alpha
-    eta = cfg.budget.eta0 / 0.5**2
-    assert eta * high < 1e-2
-
-
-def test_fig12_condition_names_the_weight_decay(compose_run, tmp_path):
-    cfg = compose_run(
-        ["+experiment=kumar_fig12", "output_scale.alpha=1.4", "optimizer.weight_decay=5e-7"],
-        tmp_path,
-    )
-    assert cfg.condition == "alpha1.4_wd5e-07"
-
-
 def test_fig14_model_follows_the_hermite_target(compose_run, tmp_path):
     cfg = compose_run(["+experiment=kumar_fig14", "task.hermite_degree=4"], tmp_path)
     assert cfg.task.hermite_degree == cfg.model.hermite_degree == 4

@@ -1,4 +1,5 @@
-"""Figures of Kumar et al. Figs. 1, 7, 9, 12, 14/15: summary columns and rendering from runs."""
+"""Figures of Kumar et al. Figs. 1, 7, 9, 12 (on the transformer), 14/15: summary columns and
+rendering from runs."""
 
 import matplotlib.pyplot as plt
 import pandas as pd
@@ -78,13 +79,16 @@ def test_fig7_summary_has_sigma_squared_alpha(tmp_path):
 
 
 def test_fig12_and_fig14_summaries_name_their_swept_values(tmp_path):
+    # Fig. 12 runs on the transformer: its time to grok is read in accuracy (95%)
+    accuracy = {"train/acc": [0.1, 0.96, 1.0, 1.0], "test/acc": [0.0, 0.3, 0.5, 0.97]}
     wd = _write_run(
         tmp_path / "wd" / "0",
-        {"condition": "a", "output_scale": {"alpha": 1.4}, "optimizer": {"weight_decay": 5e-7}},
-        CURVES,
+        {"condition": "a", "output_scale": {"alpha": 1.4}, "optimizer": {"weight_decay": 5.0}},
+        CURVES | accuracy,
     )
     table = summarize_lazy([wd], SPECS["kumar_fig12"], tmp_path / "wd.csv")
-    assert (table["alpha"].iloc[0], table["weight_decay"].iloc[0]) == (1.4, 5e-7)
+    assert (table["alpha"].iloc[0], table["weight_decay"].iloc[0]) == (1.4, 5.0)
+    assert table["time_to_grok"].iloc[0] == 200  # train 95% at step 100, test at 300
     assert render_lazy("kumar_fig12", tmp_path / "wd")[0].stat().st_size > 10_000
     hermite = _write_run(
         tmp_path / "he" / "0",
