@@ -95,6 +95,16 @@ RESCALED = {
             "optimizer.factory.betas": ([0.9, 0.999], [0.9, 0.98]),
         },
     },
+    # Lyle Fig. 3: re-warms long enough for a run from scratch to grok (issue 15)
+    "fig3/quick": {
+        "*": {
+            "trainer.max_steps": (3000, 6000),
+            "budget.long_steps": (3000, 6000),
+            "budget.rewarm_length": (1000, 4000),
+            "rewarm.length": (1000, 4000),
+            "rewarm.controller.schedule.schedule.total_steps": (1000, 4000),
+        }
+    },
     # Omnigrok Fig. 2's accuracy as the authors' notebook counts it (issue 15)
     **{
         f"omnigrok_fig2/{budget}": {
