@@ -5,6 +5,7 @@ import torch
 from hydra.utils import instantiate
 
 from grokrewarm.compose import sweeper_config
+from grokrewarm.method.laziness import lazy_learning_rate
 from grokrewarm.method.param_groups import decay_param_groups
 from grokrewarm.method.projection import NormProjection
 from grokrewarm.method.rewarm import RewarmController
@@ -111,7 +112,9 @@ def test_kumar_transformer_runs_are_nandas_setting(experiment, compose_run, tmp_
     assert model.mlp_out.weight.std().item() == pytest.approx(128**-0.5, rel=0.05)  # Nanda's init
     optimizer = instantiate(cfg.optimizer.factory)(model.parameters(), weight_decay=1.0)
     assert optimizer.defaults["betas"] == (0.9, 0.98)
-    assert cfg.output_scale.lr_power == 0.0 and cfg.model.norm == "none"
+    assert cfg.model.norm == "none"
+    # kumar_fig12 scales AdamW's LR by 1/alpha^2, as the authors' code for it does
+    assert cfg.output_scale.lr_power == {"kumar_fig6": 0.0, "kumar_fig12": 2.0}[experiment]
 
 
 def test_kumar_fig12_grid_is_the_papers_alpha_and_adamw_decay(compose_run, tmp_path):
@@ -124,6 +127,13 @@ def test_kumar_fig12_grid_is_the_papers_alpha_and_adamw_decay(compose_run, tmp_p
         tmp_path,
     )
     assert cfg.condition == "alpha1.4_wd5.0" and cfg.task.p == 113
+    # the authors' code: 40% of the pairs, 200k steps, AdamW at 6e-6 / alpha^2 (so its decoupled
+    # decay per step, lr x wd, is 6e-6 x 5 / 1.96 here)
+    assert cfg.task.train_fraction == 0.4 and cfg.trainer.max_steps == 200_000
+    lr = lazy_learning_rate(cfg.rewarm.lr, cfg.output_scale.alpha, cfg.output_scale.lr_power)
+    assert lr == pytest.approx(6e-6 / 1.4**2)
+    quick = compose_run(["+experiment=kumar_fig12", "budget=quick"], tmp_path)
+    assert quick.rewarm.lr * quick.trainer.max_steps == pytest.approx(6e-6 * 200_000)
 
 
 @pytest.mark.parametrize("budget", BUDGETS)
