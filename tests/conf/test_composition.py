@@ -5,10 +5,13 @@ import torch
 from hydra.utils import instantiate
 
 from grokrewarm.compose import sweeper_config
+from grokrewarm.domains.lazy_rich.eigenvector_labels import make_eigenvector_data
+from grokrewarm.domains.lazy_rich.tasks import committee_machine
 from grokrewarm.method.laziness import lazy_learning_rate
 from grokrewarm.method.param_groups import decay_param_groups
 from grokrewarm.method.projection import NormProjection
 from grokrewarm.method.rewarm import RewarmController
+from grokrewarm.training.lazy_callbacks import apply_laziness
 
 BUDGETS = ["paper", "quick", "smoke"]
 GROUPS = {
@@ -470,3 +473,36 @@ def _sweep_size_without_panels(experiment: str, budget: str) -> int:
 def test_lazy_rich_group_options_compose(overrides, check, compose_run, tmp_path):
     cfg = compose_run(["budget=smoke", *overrides], tmp_path)
     assert check(cfg)
+
+
+def test_kumar_fig5_run_follows_the_authors_alpha_1_run_step_for_step(compose_run, tmp_path):
+    # The authors' code: unit-norm labels, loss mean((f - f0 - y)^2), GD at eta = 1. kumar_fig5
+    # scales the labels by c = sqrt(200) and sets alpha = c, eta_0 = 1 (the LR 1 / c^2 on c^2
+    # times the loss), which must be the same weights at every step.
+    cfg = compose_run(["+experiment=kumar_fig5", "budget=quick", "task.j=70"], tmp_path)
+    task = instantiate(cfg.task)
+    assert task.j == 70 and cfg.task.subtract_mean
+    controller = instantiate(cfg.rewarm.controller)
+    model = apply_laziness(
+        instantiate(cfg.model, **task.model_kwargs()), controller, 1.0, cfg.output_scale
+    )
+    authors = committee_machine(
+        **task.model_kwargs() | {"initial_weight": task.initial_weight.clone()}
+    )
+    initial = authors(task.x_train).detach()
+    c = 200**0.5
+    unit_labels = task.y_train / c
+    reference = make_eigenvector_data(70, subtract_mean=True, seed=cfg.seed)
+    assert torch.allclose(unit_labels, reference.y_train, atol=1e-6)  # the authors' labels
+    ours = torch.optim.SGD(model.parameters(), lr=controller.lr(0))
+    theirs = torch.optim.SGD(authors.parameters(), lr=1.0)
+    for _ in range(3):
+        loss = task.loss(model(task.x_train), task.y_train)
+        their_loss = (authors(task.x_train) - initial - unit_labels).square().mean()
+        assert loss.item() == pytest.approx(200 * their_loss.item(), rel=1e-4)
+        for optimizer, value in ((ours, loss), (theirs, their_loss)):
+            optimizer.zero_grad()
+            value.backward()
+            optimizer.step()
+    assert torch.allclose(model.model.weight, authors.weight, atol=1e-5)
+    assert not torch.allclose(authors.weight, reference.model.weight, atol=1e-3)  # it moved

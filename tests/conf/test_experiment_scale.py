@@ -144,6 +144,9 @@ REDEFINED = {
     # App. 13 sets Fig. 12 up with Nanda et al.'s transformer and AdamW's wd = 1, 5; it ran the
     # polynomial task under GD with coupled decay before (issue 15)
     "kumar_fig12": "test_kumar_transformer_runs_are_nandas_setting",
+    # Fig. 5 as the authors' code runs it: the eigenvector of K0 - mean(K0), their alpha = 1 run
+    # (alpha = c, eta_0 = 1 on labels scaled by c), 25k steps (issue 15)
+    "kumar_fig5": "test_kumar_fig5_run_follows_the_authors_alpha_1_run_step_for_step",
 }
 # Panel overrides added on purpose: the transformer's init (Omnigrok's transformer figures), and
 # the rest of Nanda et al.'s setting in kumar_fig6's transformer panel (issue 15)

@@ -230,6 +230,8 @@ class EigenvectorLabelTask(TensorTask):
     ``committee_machine`` (``initial_weight``). Labels are unit-norm over all ``n_train + n_test``
     points, so they are ``O(1/sqrt(n))``; ``label_scale`` (default ``sqrt(n)``, entries of order
     one) multiplies them, which changes no alignment and keeps MSE values readable.
+    ``subtract_mean``: take the eigenvector of ``K_0`` minus its scalar mean, as the authors' code
+    does (``kernel_eigenvector``).
     """
 
     def __init__(
@@ -241,10 +243,11 @@ class EigenvectorLabelTask(TensorTask):
         width: int = EIGEN_WIDTH,
         eps: float = EIGEN_EPS,
         label_scale: float | None = None,
+        subtract_mean: bool = False,
         seed: int = 0,
         batch_size: int | None = None,
     ) -> None:
-        data = make_eigenvector_data(j, n_train, n_test, dim, width, eps, seed=seed)
+        data = make_eigenvector_data(j, n_train, n_test, dim, width, eps, subtract_mean, seed)
         scale = (n_train + n_test) ** 0.5 if label_scale is None else label_scale
         super().__init__(
             data.x_train,
