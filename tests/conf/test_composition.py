@@ -506,3 +506,23 @@ def test_kumar_fig5_run_follows_the_authors_alpha_1_run_step_for_step(compose_ru
             optimizer.step()
     assert torch.allclose(model.model.weight, authors.weight, atol=1e-5)
     assert not torch.allclose(authors.weight, reference.model.weight, atol=1e-3)  # it moved
+
+
+def test_setting_group_applies_nandas_setting_over_the_groups_defaults(compose_run, tmp_path):
+    default = compose_run([], tmp_path)
+    assert default.optimizer.factory.betas == [0.9, 0.999]
+    assert (default.task.loss_dtype, default.model.init) != ("float64", "nanda")
+    nanda = compose_run(["setting=nanda"], tmp_path)
+    assert nanda.optimizer.factory.betas == [0.9, 0.98]
+    assert (nanda.task.loss_dtype, nanda.model.init, nanda.model.norm) == (
+        "float64",
+        "nanda",
+        "none",
+    )
+    # everything else is the groups' own
+    set_here = {("task", "loss_dtype"), ("model", "init"), ("model", "norm")}
+    set_here |= {("optimizer", "factory")}  # its betas; eps below
+    for key in ("task", "model", "optimizer"):
+        for name, value in default[key].items():
+            assert (key, name) in set_here or nanda[key][name] == value, f"{key}.{name}"
+    assert nanda.optimizer.factory.eps == default.optimizer.factory.eps

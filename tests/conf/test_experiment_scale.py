@@ -149,7 +149,8 @@ REDEFINED = {
     "kumar_fig5": "test_kumar_fig5_run_follows_the_authors_alpha_1_run_step_for_step",
 }
 # Panel overrides added on purpose: the transformer's init (Omnigrok's transformer figures), and
-# the rest of Nanda et al.'s setting in kumar_fig6's transformer panel (issue 15)
+# the rest of Nanda et al.'s setting in kumar_fig6's transformer panel (issue 15; the panel now
+# selects it as `setting: nanda`, compared as the overrides that file sets)
 PANEL_KEYS_ADDED = ("model.init", "task.loss_dtype", "optimizer.factory.betas")
 
 # Experiments without files in conf/scale/: all of their scale is their domain's or the budget's.
@@ -244,11 +245,30 @@ def test_experiment_composes_as_before_the_scale_moved(key, before):
         node[override] = new
     panels_then = then.get("sweeper", {}).get("panels", {})
     for name, panel in now.get("sweeper", {}).get("panels", {}).items():
+        if "setting" in panel:  # a panel's named setting stands for the overrides it sets
+            panel.update(_setting_overrides(panel.pop("setting")))
         for added in PANEL_KEYS_ADDED:
             if added not in panels_then.get(name, {}):
                 panel.pop(added, None)
     diffs = _diff(then, now)
     assert not diffs, f"{key} differs from before ({len(diffs)} keys):\n" + "\n".join(diffs[:25])
+
+
+def _setting_overrides(name: str) -> dict:
+    """conf/setting/<name>.yaml as dotted panel overrides (lists as the strings panels write)."""
+
+    def flat(node: dict, prefix: str = "") -> dict:
+        out = {}
+        for key, value in node.items():
+            if isinstance(value, dict):
+                out |= flat(value, f"{prefix}{key}.")
+            elif isinstance(value, list):
+                out[prefix + key] = str(value).replace(" ", "")
+            else:
+                out[prefix + key] = value
+        return out
+
+    return flat(yaml.safe_load((CONF_DIR / "setting" / f"{name}.yaml").read_text()))
 
 
 @pytest.mark.parametrize("experiment", ["fig6", "fig7", "fig10", "fig11", "fig12"])
