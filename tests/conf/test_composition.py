@@ -116,8 +116,8 @@ def test_kumar_transformer_runs_are_nandas_setting(experiment, compose_run, tmp_
     optimizer = instantiate(cfg.optimizer.factory)(model.parameters(), weight_decay=1.0)
     assert optimizer.defaults["betas"] == (0.9, 0.98)
     assert cfg.model.norm == "none"
-    # kumar_fig12 scales AdamW's LR by 1/alpha^2, as the authors' code for it does
-    assert cfg.output_scale.lr_power == {"kumar_fig6": 0.0, "kumar_fig12": 2.0}[experiment]
+    # AdamW's LR by 1/alpha^2, as the authors' code for both figures does
+    assert cfg.output_scale.lr_power == 2.0
 
 
 def test_kumar_fig12_grid_is_the_papers_alpha_and_adamw_decay(compose_run, tmp_path):

@@ -39,6 +39,16 @@ ADDED = {
     "model": ("init",),  # the transformer's init; the Omnigrok transformer figures use Nanda's
     "task": ("loss_dtype",),  # the modular-arithmetic loss precision (nanda_baseline: float64)
 }
+# Kumar Fig. 6b at the paper budget as the authors' code (issue 15)
+_KUMAR_FIG6B_PAPER = {
+    "budget.checkpoint_every": (10000, 20000),
+    "budget.metrics_every": (200, 1000),
+    "metrics.every_n_steps": (200, 1000),
+    "rewarm.lr": (1e-3, 6e-6),
+    "rewarm.controller.schedule.lr": (1e-3, 6e-6),
+    "task.train_fraction": (0.3, 0.4),
+    "trainer.max_steps": (40000, 200000),
+}
 # Scale changed on purpose since the reference: {key: {job: {dotted path: (then, now)}}}, a job
 # being "job" (the default run) or a panel's first job by the panel's name; "*" is every job.
 RESCALED = {
@@ -80,19 +90,37 @@ RESCALED = {
         }
     },
     # Kumar Fig. 6b in Nanda's full setting (his betas; init and float64 loss are ADDED keys),
-    # and at quick 4000 steps, as omnigrok_fig7: his init groks later (issue 15)
-    **{
-        f"kumar_fig6/{budget}": {
-            "transformer": {"optimizer.factory.betas": ([0.9, 0.999], [0.9, 0.98])}
+    # at quick 4000 steps, as omnigrok_fig7: his init groks later; and as the authors' code for
+    # it: AdamW lr 6e-6 / alpha^2, 40% of pairs, 200k steps (quick: 3e-4, LR x steps kept)
+    # (issue 15)
+    "kumar_fig6/paper": {
+        "job": _KUMAR_FIG6B_PAPER,
+        "transformer": _KUMAR_FIG6B_PAPER
+        | {
+            "optimizer.factory.betas": ([0.9, 0.999], [0.9, 0.98]),
+            "output_scale.lr_power": (0.0, 2.0),
+        },
+    },
+    "kumar_fig6/smoke": {
+        "transformer": {
+            "optimizer.factory.betas": ([0.9, 0.999], [0.9, 0.98]),
+            "output_scale.lr_power": (0.0, 2.0),
         }
-        for budget in ("paper", "smoke")
     },
     "kumar_fig6/quick": {
-        "job": {"trainer.max_steps": (3000, 4000), "budget.steps": (3000, 4000)},
+        "job": {
+            "trainer.max_steps": (3000, 4000),
+            "budget.steps": (3000, 4000),
+            "rewarm.lr": (3e-3, 3e-4),
+            "rewarm.controller.schedule.lr": (3e-3, 3e-4),
+        },
         "transformer": {
+            "rewarm.lr": (3e-3, 3e-4),
+            "rewarm.controller.schedule.lr": (3e-3, 3e-4),
             "trainer.max_steps": (3000, 4000),
             "budget.steps": (3000, 4000),
             "optimizer.factory.betas": ([0.9, 0.999], [0.9, 0.98]),
+            "output_scale.lr_power": (0.0, 2.0),
         },
     },
     # Lyle Fig. 3: re-warms long enough for a run from scratch to grok (issue 15)
@@ -151,7 +179,12 @@ REDEFINED = {
 # Panel overrides added on purpose: the transformer's init (Omnigrok's transformer figures), and
 # the rest of Nanda et al.'s setting in kumar_fig6's transformer panel (issue 15; the panel now
 # selects it as `setting: nanda`, compared as the overrides that file sets)
-PANEL_KEYS_ADDED = ("model.init", "task.loss_dtype", "optimizer.factory.betas")
+PANEL_KEYS_ADDED = (
+    "model.init",
+    "task.loss_dtype",
+    "optimizer.factory.betas",
+    "output_scale.lr_power",
+)
 
 # Experiments without files in conf/scale/: all of their scale is their domain's or the budget's.
 SCALE_ELSEWHERE = {
