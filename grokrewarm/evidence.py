@@ -1,0 +1,372 @@
+"""The evidence behind every verdict, kept in the repository under ``results/``.
+
+A finished sweep folder is kept as ``results/<experiment>/<budget>/``: per run its
+``config.yaml`` (absolute paths made relative), ``metadata.json``, ``metrics.csv`` and end record
+(``DONE`` or ``FAILED``; Atari runs also ``eval.json``), never checkpoints; the sweep's CSV tables
+(``<experiment>_summary.csv``, ``<experiment>_runs.csv``, ``claims.csv``), the figure's PNG and
+``sweep.json`` (the command, when and where it ran, the code's commit, how long it took, and how
+the metrics were thinned if they had to be). ``NOTES.md`` in ``results/<experiment>/`` is written
+by hand: for each claim that does not hold or cannot tell, what was tried and the believed cause.
+
+``python -m grokrewarm.evidence keep SWEEP_DIR`` keeps a sweep (``make keep SWEEP=...``);
+``python -m grokrewarm.evidence check`` re-judges every kept sweep with today's claim checks and
+fails when a verdict differs from its ``claims.csv`` (the test suite does the same);
+``python -m grokrewarm.evidence table`` prints the reproduction table.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import datetime as dt
+import json
+import os
+import platform
+import shutil
+import sys
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+from omegaconf import OmegaConf
+
+REPO = Path(__file__).resolve().parents[1]
+RESULTS = REPO / "results"
+EXPERIMENTS = REPO / "conf" / "experiment"
+RUN_FILES = ("config.yaml", "metadata.json", "metrics.csv", "DONE", "FAILED", "eval.json")
+SWEEP_TABLES = ("{name}_summary.csv", "{name}_runs.csv", "claims.csv", "{name}.png")
+# Per kept sweep: metrics beyond this many bytes are thinned (every k-th row, the first and the
+# last kept), so that all of results/ stays a few tens of MB in git.
+MAX_METRICS_BYTES = 1_500_000
+BUDGET_ORDER = ("smoke", "quick", "medium", "paper")
+# Experiments without evidence at the quick budget, and why.
+PENDING = "its quick sweep has not been re-run since the evidence began to be kept"
+NOT_KEPT = {
+    "fig10": PENDING,
+    "fig11": PENDING,
+    "fig12": PENDING,
+    "fig13": PENDING,
+    "fig2": PENDING,
+    "fig3": PENDING,
+    "fig4": PENDING,
+    "fig5": PENDING,
+    "fig6": PENDING,
+    "fig7": PENDING,
+    "fig8": PENDING,
+    "fig9": PENDING,
+    "kumar_fig12": PENDING,
+    "kumar_fig14": PENDING,
+    "kumar_fig3": PENDING,
+    "kumar_fig4": PENDING,
+    "kumar_fig6": PENDING,
+    "kumar_fig7": PENDING,
+    "kumar_fig8": PENDING,
+    "kumar_fig9": PENDING,
+    "nanda_baseline": PENDING,
+    "omnigrok_fig10": PENDING,
+    "omnigrok_fig12": PENDING,
+    "omnigrok_fig2": PENDING,
+    "omnigrok_fig3": PENDING,
+    "omnigrok_fig7": PENDING,
+    "omnigrok_fig9": PENDING,
+    "omnigrok_landscape": PENDING,
+    "omnigrok_fig4": "needs the IMDb reviews, which a machine without internet cannot download",
+    "omnigrok_fig5": "needs the QM9 molecules, which a machine without internet cannot download",
+}
+
+# Papers in the order the site lists them, each with the experiments' name prefix.
+PAPERS = {
+    "lyle": "Lyle et al. 2025: ELR re-warming, Normalize-and-Project",
+    "kumar": "Kumar et al. 2024: grokking as a lazy-to-rich transition",
+    "omnigrok": "Liu et al. 2023: Omnigrok",
+    "nanda": "Nanda et al. 2023: the standard grokking setup",
+}
+
+
+def paper_of(experiment: str) -> str:
+    """The paper key of an experiment, from its name (``kumar_*``, ``omnigrok_*``, ``nanda_*``;
+    the rest are Lyle et al.'s figures)."""
+    prefix = experiment.split("_", 1)[0]
+    return prefix if prefix in PAPERS and prefix != "lyle" else "lyle"
+
+
+def experiments() -> list[str]:
+    """Every experiment the project declares (``conf/experiment/*.yaml``)."""
+    return sorted(p.stem for p in EXPERIMENTS.glob("*.yaml"))
+
+
+def describe(experiment: str) -> str:
+    """The header comment of an experiment's config file: what the figure shows and claims."""
+    lines = []
+    for line in (EXPERIMENTS / f"{experiment}.yaml").read_text().splitlines()[1:]:
+        if not line.startswith("#"):
+            break
+        lines.append(line[2:] if line.startswith("# ") else line[1:])
+    return "\n".join(lines).strip()
+
+
+# ---------------------------------------------------------------------------- keeping a sweep
+
+
+def _experiment_and_overrides(sweep_dir: Path) -> tuple[str, list[str]]:
+    multirun = OmegaConf.load(sweep_dir / "multirun.yaml")
+    overrides = list(multirun.hydra.overrides.task)
+    name = next(
+        (o.split("=", 1)[1] for o in overrides if o.lstrip("+").startswith("experiment=")), None
+    )
+    if name is None:
+        raise ValueError(f"{sweep_dir}/multirun.yaml names no +experiment= override")
+    return name, overrides
+
+
+def _budget_of(overrides: list[str]) -> str:
+    return next((o.split("=", 1)[1] for o in overrides if o.startswith("budget=")), "paper")
+
+
+def _relative_paths(node, run_dir: Path, kept_run: Path):
+    """``node`` with absolute paths rewritten: inside the run or sweep folder relative to the
+    run folder, inside the repository relative to where the run is kept, under the home folder
+    as ``~/...``."""
+    if isinstance(node, dict):
+        return {k: _relative_paths(v, run_dir, kept_run) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_relative_paths(v, run_dir, kept_run) for v in node]
+    if not (isinstance(node, str) and node.startswith("/")):
+        return node
+    path = Path(node)
+    if path.is_relative_to(run_dir.parent):
+        return os.path.relpath(path, run_dir)
+    if path.is_relative_to(REPO):
+        return os.path.relpath(path, kept_run)
+    home = Path.home()
+    if path.is_relative_to(home):
+        return "~/" + str(path.relative_to(home))
+    return node
+
+
+def _thin(metrics: Path, every: int, out: Path) -> None:
+    with metrics.open(newline="") as f:
+        rows = list(csv.reader(f))
+    header, body = rows[0], rows[1:]
+    kept = [row for i, row in enumerate(body) if i % every == 0 or i == len(body) - 1]
+    with out.open("w", newline="") as f:
+        csv.writer(f).writerows([header, *kept])
+
+
+def _cpu() -> dict:
+    model = platform.processor() or platform.machine()
+    cpuinfo = Path("/proc/cpuinfo")
+    if cpuinfo.is_file():
+        for line in cpuinfo.read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    return {"model": model, "cores": os.cpu_count()}
+
+
+def _sweep_record(sweep_dir: Path, overrides: list[str], runs: list[Path], thin: int) -> dict:
+    metas = [
+        json.loads((r / "metadata.json").read_text())
+        for r in runs
+        if (r / "metadata.json").is_file()
+    ]
+    shas = sorted({m["git"]["sha"] for m in metas if m.get("git", {}).get("sha")})
+    times = [p.stat().st_mtime for r in runs for p in r.iterdir() if p.is_file()]
+    timing = sweep_dir.with_name(sweep_dir.name + ".timing.json")
+    if timing.is_file():  # written by whoever launched the sweep: start and end, epoch seconds
+        span = json.loads(timing.read_text())
+        start, wall = span["start"], span["end"] - span["start"]
+        wall_how = "launch to exit of the sweep command"
+    else:
+        start = min(times, default=(sweep_dir / "multirun.yaml").stat().st_mtime)
+        wall = max(times, default=start) - (sweep_dir / "multirun.yaml").stat().st_mtime
+        wall_how = "first to last file written in the sweep folder"
+    record = {
+        "command": "python -m grokrewarm " + " ".join(overrides) + " -m",
+        "date": dt.datetime.fromtimestamp(start, dt.timezone.utc).strftime("%Y-%m-%d"),
+        "git_sha": shas,
+        "git_dirty": any(m.get("git", {}).get("dirty") for m in metas),
+        "wall_time_s": round(wall),
+        "wall_time_measured_as": wall_how,
+        "cpu": metas[0].get("cpu", _cpu()) if metas else _cpu(),
+        "device": sorted({m.get("device", "cpu") for m in metas}) or ["cpu"],
+        "torch": sorted({m.get("versions", {}).get("torch", "?") for m in metas}),
+        "runs": len(runs),
+        "metrics_thinned": (
+            f"every {thin}th metrics row kept (and the last); the summary and claims were "
+            "computed from the full metrics"
+            if thin > 1
+            else "no"
+        ),
+    }
+    return record
+
+
+def keep(sweep_dir: str | Path, results_root: Path = RESULTS) -> Path:
+    """Copy a finished sweep's evidence into ``results_root/<experiment>/<budget>/`` (replacing
+    an earlier copy of the same experiment and budget) and return that folder."""
+    sweep_dir = Path(sweep_dir).resolve()
+    name, overrides = _experiment_and_overrides(sweep_dir)
+    if not (sweep_dir / "claims.csv").is_file():
+        raise FileNotFoundError(f"{sweep_dir} has no claims.csv: the sweep has not been judged")
+    runs = sorted(p.parent for p in sweep_dir.glob("*/config.yaml"))
+    metrics_bytes = sum(
+        (r / "metrics.csv").stat().st_size for r in runs if (r / "metrics.csv").is_file()
+    )
+    thin = -(-metrics_bytes // MAX_METRICS_BYTES)  # ceil: 1 keeps every row
+    dest = Path(results_root) / name / _budget_of(overrides)
+    Path(results_root).mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(dir=results_root))  # same filesystem: the rename is atomic
+    try:
+        for run in runs:
+            kept_run = dest / run.name
+            (staging / run.name).mkdir()
+            for file in RUN_FILES:
+                src = run / file
+                if not src.is_file():
+                    continue
+                out = staging / run.name / file
+                if file == "config.yaml":
+                    config = OmegaConf.to_container(OmegaConf.load(src))
+                    OmegaConf.save(OmegaConf.create(_relative_paths(config, run, kept_run)), out)
+                elif file == "metrics.csv" and thin > 1:
+                    _thin(src, thin, out)
+                else:
+                    shutil.copy2(src, out)
+        for pattern in SWEEP_TABLES:
+            src = sweep_dir / pattern.format(name=name)
+            if src.is_file():
+                shutil.copy2(src, staging / src.name)
+        record = _sweep_record(sweep_dir, overrides, runs, thin)
+        (staging / "sweep.json").write_text(json.dumps(record, indent=2) + "\n")
+        if dest.exists():
+            shutil.rmtree(dest)
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        staging.rename(dest)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return dest
+
+
+# ------------------------------------------------------------------------- reading the evidence
+
+
+@dataclass(frozen=True)
+class Kept:
+    """One kept sweep: ``results/<experiment>/<budget>/``."""
+
+    path: Path
+
+    @property
+    def experiment(self) -> str:
+        return self.path.parent.name
+
+    @property
+    def budget(self) -> str:
+        return self.path.name
+
+    @property
+    def claims(self) -> pd.DataFrame:
+        return pd.read_csv(self.path / "claims.csv", keep_default_na=False)
+
+    @property
+    def sweep(self) -> dict:
+        path = self.path / "sweep.json"
+        return json.loads(path.read_text()) if path.is_file() else {}
+
+    @property
+    def figure(self) -> Path | None:
+        path = self.path / f"{self.experiment}.png"
+        return path if path.is_file() else None
+
+
+def kept(results_root: Path = RESULTS) -> list[Kept]:
+    """Every kept sweep under ``results_root``, by experiment then budget."""
+    found = [Kept(p.parent) for p in Path(results_root).glob("*/*/claims.csv")]
+    order = {b: i for i, b in enumerate(BUDGET_ORDER)}
+    return sorted(found, key=lambda k: (k.experiment, order.get(k.budget, 99), k.budget))
+
+
+def rejudge(evidence: Kept) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(kept claims, today's claims) for a kept sweep: today's checks run on a copy of its
+    tables, so the kept ``claims.csv`` is left as it is."""
+    from grokrewarm.claims import evaluate
+
+    with tempfile.TemporaryDirectory() as tmp:
+        copy = Path(tmp) / evidence.budget
+        shutil.copytree(evidence.path, copy, ignore=shutil.ignore_patterns("*.png"))
+        (copy / "claims.csv").unlink()
+        evaluate(evidence.experiment, copy)
+        today = pd.read_csv(copy / "claims.csv", keep_default_na=False)
+    return evidence.claims, today
+
+
+def verdict_counts(claims: pd.DataFrame) -> str:
+    """``2 hold, 1 does not, 1 cannot tell``: a kept sweep's verdicts in a few words."""
+    counts = claims["verdict"].value_counts()
+    parts = [
+        f"{counts.get('holds', 0)} hold" if counts.get("holds", 0) != 1 else "1 holds",
+        f"{counts.get('does not hold', 0)} do not"
+        if counts.get("does not hold", 0) != 1
+        else "1 does not",
+        f"{counts.get('cannot tell', 0)} cannot tell",
+    ]
+    return ", ".join(p for p in parts if not p.startswith("0 "))
+
+
+def reproduction_table(results_root: Path = RESULTS, link=None) -> str:
+    """The Markdown table of every experiment's verdicts per kept budget; ``link(experiment)``
+    gives the target of each experiment's name (none: plain names)."""
+    by_experiment: dict[str, dict[str, Kept]] = {}
+    for evidence in kept(results_root):
+        by_experiment.setdefault(evidence.experiment, {})[evidence.budget] = evidence
+    budgets = [b for b in BUDGET_ORDER if any(b in k for k in by_experiment.values())]
+    lines = [
+        "| experiment | paper | " + " | ".join(budgets) + " |",
+        "|---|---|" + "---|" * len(budgets),
+    ]
+    for paper in PAPERS:
+        for name in experiments():
+            if paper_of(name) != paper:
+                continue
+            label = f"[`{name}`]({link(name)})" if link else f"`{name}`"
+            cells = [
+                verdict_counts(by_experiment[name][b].claims)
+                if b in by_experiment.get(name, {})
+                else "not kept"
+                for b in budgets
+            ]
+            lines.append(f"| {label} | {paper.capitalize()} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def _main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m grokrewarm.evidence", description=__doc__.split("\n\n")[0]
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+    keep_cmd = sub.add_parser("keep", help="copy a finished sweep folder into results/")
+    keep_cmd.add_argument("sweep_dir", nargs="+")
+    sub.add_parser("check", help="re-judge every kept sweep; exit 1 on a changed verdict")
+    sub.add_parser("table", help="print the reproduction table (Markdown)")
+    args = parser.parse_args(argv)
+    if args.command == "keep":
+        for sweep_dir in args.sweep_dir:
+            print(f"kept {sweep_dir} as {keep(sweep_dir).relative_to(REPO)}")
+        return 0
+    if args.command == "table":
+        print(reproduction_table())
+        return 0
+    changed = 0
+    for evidence in kept():
+        before, today = rejudge(evidence)
+        same = before[["claim", "verdict"]].equals(today[["claim", "verdict"]])
+        changed += not same
+        where = f"{evidence.experiment}/{evidence.budget}"
+        print(f"{'same' if same else 'CHANGED':>7}  {where}: {verdict_counts(today)}")
+    return 1 if changed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(_main())
