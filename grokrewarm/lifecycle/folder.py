@@ -106,7 +106,9 @@ class RunFolder:
             return None
         return json.loads(self.failed_path.read_text())
 
-    def start(self, cfg: DictConfig, runner: str, unit: str, budget: int) -> None:
+    def start(
+        self, cfg: DictConfig, runner: str, unit: str, budget: int, threads: dict | None = None
+    ) -> None:
         """A fresh attempt: clear the old end records, save the resolved config and metadata."""
         self.path.mkdir(parents=True, exist_ok=True)
         self.done_path.unlink(missing_ok=True)
@@ -121,6 +123,7 @@ class RunFolder:
             "versions": _versions(),
             "device": "cuda" if torch.cuda.is_available() else "cpu",
             "deterministic_algorithms": torch.are_deterministic_algorithms_enabled(),
+            "threads": threads,  # torch's thread count and its source (lifecycle.threads)
         }
         (self.path / "metadata.json").write_text(json.dumps(meta, indent=2))
 

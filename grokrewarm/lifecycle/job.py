@@ -14,6 +14,7 @@ from grokrewarm.lifecycle.divergence import NonFiniteLoss
 from grokrewarm.lifecycle.folder import DIVERGED, FINISHED, EndRecord, RunFolder
 from grokrewarm.lifecycle.groups import refuse_unconsumed, refuse_unsized_budget
 from grokrewarm.lifecycle.loggers import finish_wandb
+from grokrewarm.lifecycle.threads import apply_threads
 
 log = logging.getLogger(__name__)
 
@@ -58,7 +59,7 @@ def run_job(
             f"{record.progress:,}; DONE); skipping. Pass force=true to train again."
         )
         return record
-    folder.start(cfg, runner.name, runner.unit, budget)
+    folder.start(cfg, runner.name, runner.unit, budget, threads=apply_threads(cfg).record())
     try:
         progress, metrics = fit(folder)
     except NonFiniteLoss as diverged:

@@ -96,8 +96,6 @@ class AtariRun:
     def __init__(self, cfg: DictConfig, folder: RunFolder) -> None:
         self.cfg, self.folder, self.agent, self.budget = cfg, folder, cfg.agent, cfg.budget.atari
         self.device = resolve_device(self.agent.device)
-        if self.budget.torch_threads:
-            torch.set_num_threads(self.budget.torch_threads)
         random.seed(cfg.seed)
         torch.manual_seed(cfg.seed)
         self.rng = np.random.default_rng(cfg.seed)
