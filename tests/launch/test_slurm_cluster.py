@@ -130,7 +130,7 @@ def test_job_past_its_time_limit_is_timeout(cluster, tmp_path):
 
 
 # A Slurm job requeued mid-run resumes from its checkpoint and ends exactly where an
-# uninterrupted run ends (issue 3): same final metrics, same parameters, same metrics file.
+# uninterrupted run ends: same final metrics, same parameters, same metrics file.
 RUN = [  # one run, no figure sweep: Fig. 3's protocol with a re-warm at step 10
     "budget=smoke",
     "model.norm=layernorm",

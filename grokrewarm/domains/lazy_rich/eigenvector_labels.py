@@ -18,7 +18,7 @@ from grokrewarm.domains.lazy_rich.polynomial import CommitteeMachine, sample_inp
 from grokrewarm.method.lazy_metrics import empirical_ntk
 
 # Fig. 5 in the authors' code: P = 100 train and 100 test points, D = 100, a committee machine of
-# width N = 2 with eps = 0.25 and alpha = 1; j in {1, 70, 100} (FIGURES.md).
+# width N = 2 with eps = 0.25 and alpha = 1; j in {1, 70, 100} (the authors' code).
 DEFAULT_N_TRAIN = 100
 DEFAULT_N_TEST = 100
 DEFAULT_DIM = 100

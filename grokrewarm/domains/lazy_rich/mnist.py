@@ -8,7 +8,7 @@ tests and smoke runs on machines that cannot download MNIST.
 
 Model: Omnigrok's depth-3 width-200 ReLU MLP (784-200-200-10), default PyTorch init scaled by
 ``alpha`` with ``scale_initialization_`` (8 with MSE, 100 with cross-entropy), trained with
-AdamW on the first 1000 training images (FIGURES.md, from the authors' code).
+AdamW on the first 1000 training images (the authors' code).
 """
 
 from __future__ import annotations
@@ -40,7 +40,7 @@ MNIST_FILES = tuple(name.removesuffix(".gz") for name, _ in MNIST.resources)
 IMAGE_SIZE = 28
 N_CLASSES = 10
 DEFAULT_N_TRAIN = 1000
-INIT_SCALE_MSE = 8.0  # Omnigrok's MNIST grokking run (FIGURES.md)
+INIT_SCALE_MSE = 8.0  # Omnigrok's MNIST grokking run (the authors' code)
 INIT_SCALE_CROSS_ENTROPY = 100.0  # Omnigrok App. E
 _IDX_MAGIC = {"images": 0x00000803, "labels": 0x00000801}  # uint8 data, 3 resp. 1 dimensions
 

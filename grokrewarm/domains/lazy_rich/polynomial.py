@@ -9,7 +9,7 @@ Scalings the paper leaves implicit, taken from the authors' released code: ``bet
 (not normalised, so ``beta* . x ~ N(0, |beta*|^2/D)`` is about standard normal and
 ``|beta*|^2 / D`` about 1), first-layer weights ``w_i ~ N(0, I_D)`` (so ``M = I`` at wide
 initialisation, App. 11.1), trained readouts ``v_i ~ N(0, 1)``, 1000 test points, and the loss
-``mean((prediction - y)^2)`` without a 1/2. Defaults follow ``FIGURES.md``: D=100, P=550,
+``mean((prediction - y)^2)`` without a 1/2. Defaults follow the authors' code: D=100, P=550,
 N=500, eps=0.02; train the centred predictor ``CenteredOutputScale(CommitteeMachine(...), alpha)``
 with full-batch GD at ``lazy_learning_rate(N, alpha)``.
 """

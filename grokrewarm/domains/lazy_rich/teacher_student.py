@@ -4,7 +4,7 @@ App. 8.3.1, Fig. 8).
 Teacher and student are both 5-100-100-5 tanh MLPs with PyTorch's default initialisation and
 biases, from different seeds; the student's parameters (biases included) are multiplied by
 ``init_scale`` (Omnigrok's alpha; 2.0 gives grokking with AdamW lr 3e-4 and small weight decay,
-per FIGURES.md). 100 train and 100 test inputs ``x ~ N(0, I_5)``, labelled by the teacher.
+per the authors' code). 100 train and 100 test inputs ``x ~ N(0, I_5)``, labelled by the teacher.
 Kumar et al. keep this setup and vary the output scale instead (``CenteredOutputScale``).
 """
 

@@ -192,7 +192,7 @@ def load_digits_images(
     Pixel values 0..16 are scaled to 0..255, images are upsampled bilinearly to ``S x S`` (smooth
     strokes rather than 4x4 blocks, closer to natural images) and the grey channel is repeated
     three times, so CIFAR-10 models run unchanged. The split is stratified by class and fixed by
-    ``seed``. The offline stand-in for CIFAR-10 in quick runs (see ``/work/shared/FIGURES.md``).
+    ``seed``. The offline stand-in for CIFAR-10 in quick runs.
     """
     from sklearn.datasets import load_digits  # optional dependency: only this loader needs it
 

@@ -6,7 +6,7 @@ set. The data addition is the step ``switch_step``: the re-warm trigger (``rewar
 figures all read it from the config, and the batch for any step is a pure function of
 ``(seed, step)``, so a resumed run trains on exactly the batches an uninterrupted one would.
 
-Both phases last the same number of steps whatever the subset size: FIGURES.md infers from the
+Both phases last the same number of steps whatever the subset size: we infer from the
 paper's axes that each 70-epoch phase is about 14k steps for every initial fraction, i.e. an
 "epoch" is a pass's worth of the full data set (|D_total| / batch steps), not of D_init.
 """
