@@ -1,39 +1,68 @@
-"""Each experiment's paper claim as checks over its sweep's summary table.
+"""Each experiment's paper claims, declared, and judged over its sweep's summary table.
 
-``evaluate(name, sweep_dir)`` runs experiment ``name``'s checks on the sweep's
-``<name>_summary.csv`` and writes ``claims.csv`` beside it; a multirun does it after rendering
-its figure, and ``python -m grokrewarm.claims SWEEP_DIR`` does it again on a finished sweep.
-The checks live per paper (``lyle``, ``omnigrok``, ``kumar``, ``atari``), each as
-``CLAIMS: {experiment: [check]}``.
+A figure's claims live with its experiment, found from its name: the experiment
+``conf/experiment/<experiment>.yaml`` has ``grokrewarm/claims/experiments/<experiment>.py``, whose
+``CLAIMS = {name: Claim(text, check)}`` declares each claim as the paper's words as judged, a
+comment quoting the paper, and a check built from a kind of :mod:`grokrewarm.claims.kinds`
+(reaches a threshold or never does, ordered over a swept value, a power-law slope in a band,
+within k points of a reference, a landscape's "L" or "U" shape, ordered over games) with its
+threshold and the conditions it reads; a check no kind fits is a small function in the same
+file. The rule that makes a claim 'cannot tell' (rows, seeds or finished jobs missing) is in
+:func:`grokrewarm.claims.core.rows`, the one way every check reads the summary.
+
+``evaluate(name, sweep_dir)`` judges experiment ``name``'s claims on the sweep's
+``<name>_summary.csv`` and writes ``claims.csv`` beside it; ``python -m grokrewarm.claims
+SWEEP_DIR`` does it again on a finished sweep.
 """
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
+from dataclasses import replace
 from pathlib import Path
 
 import pandas as pd
 
+from grokrewarm.claims import experiments
 from grokrewarm.claims.core import (
     CANNOT_TELL,
     FAILS,
     HOLDS,
-    Check,
+    Claim,
     ClaimResult,
-    claim_of,
-    run_check,
+    judge,
     table,
 )
 
-__all__ = ["CANNOT_TELL", "FAILS", "HOLDS", "ClaimResult", "checks", "evaluate", "registry"]
+__all__ = [
+    "CANNOT_TELL",
+    "FAILS",
+    "HOLDS",
+    "Claim",
+    "ClaimResult",
+    "checks",
+    "evaluate",
+    "experiment_of",
+    "judge",
+    "registry",
+]
 
 
-def registry() -> dict[str, list[Check]]:
-    from grokrewarm.claims import atari, kumar, lyle, nanda, omnigrok
+def registry() -> dict[str, list[Claim]]:
+    """{experiment: its claims, named}, one module of :mod:`grokrewarm.claims.experiments`
+    each, whose ``CLAIMS`` is ``{name: Claim}``."""
+    declared = {
+        module.name: importlib.import_module(f"{experiments.__name__}.{module.name}").CLAIMS
+        for module in pkgutil.iter_modules(experiments.__path__)
+    }
+    return {
+        experiment: [replace(claim, name=name) for name, claim in claims.items()]
+        for experiment, claims in declared.items()
+    }
 
-    return {**lyle.CLAIMS, **nanda.CLAIMS, **omnigrok.CLAIMS, **kumar.CLAIMS, **atari.CLAIMS}
 
-
-def checks(name: str) -> list[Check]:
+def checks(name: str) -> list[Claim]:
     available = registry()
     if name not in available:
         raise KeyError(f"no claims for experiment {name!r}; known: {', '.join(sorted(available))}")
@@ -41,17 +70,17 @@ def checks(name: str) -> list[Check]:
 
 
 def evaluate(name: str, sweep_dir: str | Path) -> list[ClaimResult]:
-    """Run experiment ``name``'s checks on the sweep's summary and write ``claims.csv``. Without
-    a summary (no job finished a metrics row) every claim is 'cannot tell'."""
+    """Judge experiment ``name``'s claims on the sweep's summary and write ``claims.csv``.
+    Without a summary (no job finished a metrics row) every claim is 'cannot tell'."""
     sweep_dir = Path(sweep_dir)
     summary_path = sweep_dir / f"{name}_summary.csv"
     if summary_path.is_file():
         summary = pd.read_csv(summary_path)
-        results = [run_check(check, summary) for check in checks(name)]
+        results = [judge(claim, summary) for claim in checks(name)]
     else:
         results = [
-            ClaimResult(claim_of(check), CANNOT_TELL, reason=f"no {summary_path.name}")
-            for check in checks(name)
+            ClaimResult(claim.text, CANNOT_TELL, reason=f"no {summary_path.name}")
+            for claim in checks(name)
         ]
     table(results).to_csv(sweep_dir / "claims.csv", index=False)
     return results

@@ -1,10 +1,16 @@
-"""A paper's claim as a check over a sweep's summary table, and its verdict.
+"""A paper's claim as a declaration over a sweep's summary table, and its verdict.
 
-A check is a function ``summary -> ClaimResult``. It reads only the summary the figure's renderer
-wrote (``<name>_summary.csv``), compares it with thresholds taken from the paper's words (each
-written beside its check), and says ``holds``, ``does not hold`` or ``cannot tell``; the last
-when the rows or seeds it needs are missing, so a sweep with too few finished runs never
-"holds". The numbers it read go with the verdict, so a reader can judge the margin.
+A :class:`Claim` carries the paper's words as judged (``text``) and a check, usually built from
+a kind in :mod:`grokrewarm.claims.kinds`: ``summary -> (holds, numbers)`` or ``(holds, numbers,
+reason)``. The check reads only the summary table the analysis step wrote
+(``<name>_summary.csv``) and raises :class:`MissingRows` when what it needs is not there;
+:func:`judge` turns that into 'cannot tell', so a sweep with too few finished runs never "holds".
+The numbers it read go with the verdict, so a reader can judge the margin.
+
+The one "cannot tell" rule for every paper lives in :func:`rows`, through which every check
+reads the summary: rows or finished seeds missing, or a condition with jobs that diverged,
+failed or are still running (the summary's ``jobs_*`` counts, written from the sweep's job
+states) -- such a run stopped early, which says nothing about what it would have shown.
 """
 
 from __future__ import annotations
@@ -18,6 +24,7 @@ HOLDS = "holds"
 FAILS = "does not hold"
 CANNOT_TELL = "cannot tell"
 VERDICTS = (HOLDS, FAILS, CANNOT_TELL)
+UNFINISHED = ("jobs_diverged", "jobs_running", "jobs_failed")
 
 
 @dataclass(frozen=True)
@@ -38,7 +45,21 @@ class ClaimResult:
         return f"{self.verdict.upper():>13}: {self.claim}{why}{tail}"
 
 
-Check = Callable[[pd.DataFrame], ClaimResult]
+Check = Callable[[pd.DataFrame], tuple]
+
+
+@dataclass(frozen=True)
+class Claim:
+    """One claim of a figure: the paper's words as judged (``text``, written on one line in the
+    verdict table), the ``check`` that judges them and a short ``name`` to refer to it by (its
+    key in the experiment's ``CLAIMS``)."""
+
+    text: str
+    check: Check
+    name: str = ""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "text", " ".join(self.text.split()))
 
 
 class MissingRows(LookupError):
@@ -46,29 +67,20 @@ class MissingRows(LookupError):
     tell'."""
 
 
-def verdict(claim: str, holds: bool, numbers: dict, reason: str = "") -> ClaimResult:
-    """The verdict of a check; ``claim`` (usually the check's docstring) on one line."""
-    return ClaimResult(" ".join(claim.split()), HOLDS if holds else FAILS, numbers, reason)
-
-
-def claim_of(check: Check) -> str:
-    """A check's claim: its docstring on one line."""
-    return " ".join((check.__doc__ or check.__name__).split())
-
-
-def run_check(check: Check, summary: pd.DataFrame) -> ClaimResult:
-    """``check(summary)``; a check that raises :class:`MissingRows` (rows, seeds or values missing)
-    yields 'cannot tell' with the reason, under the check's docstring as its claim."""
+def judge(claim: Claim, summary: pd.DataFrame) -> ClaimResult:
+    """The verdict of ``claim`` on ``summary``; 'cannot tell' with the reason when its check
+    raises :class:`MissingRows`."""
     try:
-        return check(summary)
+        holds, numbers, *reason = claim.check(summary)
     except MissingRows as missing:
-        return ClaimResult(claim_of(check), CANNOT_TELL, reason=str(missing))
+        return ClaimResult(claim.text, CANNOT_TELL, reason=str(missing))
+    return ClaimResult(claim.text, HOLDS if holds else FAILS, numbers, *reason)
 
 
 def rows(summary: pd.DataFrame, min_seeds: int = 1, **where) -> pd.DataFrame:
     """The summary rows matching ``column=value`` (a value may be a list of allowed values);
-    raises :class:`MissingRows` when none match or a matching row has fewer than ``min_seeds``
-    finished seeds (column ``seeds``, when the summary has it)."""
+    raises :class:`MissingRows` when none match, a matching row has fewer than ``min_seeds``
+    finished seeds (column ``seeds``, when the summary has it) or unfinished jobs."""
     mask = pd.Series(True, index=summary.index)
     for column, value in where.items():
         if column not in summary.columns:
@@ -81,6 +93,12 @@ def rows(summary: pd.DataFrame, min_seeds: int = 1, **where) -> pd.DataFrame:
         raise MissingRows(f"no finished runs for {label}")
     if "seeds" in found.columns and (found["seeds"] < min_seeds).any():
         raise MissingRows(f"fewer than {min_seeds} finished seeds for {label}")
+    for name in UNFINISHED:
+        if name in found.columns and (found[name].fillna(0) > 0).any():
+            bad = found[found[name].fillna(0) > 0]
+            labels = bad.get("condition", bad.index)
+            names = ", ".join(sorted({str(label) for label in labels}))
+            raise MissingRows(f"{name.removeprefix('jobs_')} jobs in {names}")
     return found
 
 

@@ -1,7 +1,11 @@
 import pandas as pd
 
-from grokrewarm.claims import CANNOT_TELL, FAILS, HOLDS, atari
-from grokrewarm.claims.core import run_check
+from grokrewarm.claims import CANNOT_TELL, FAILS, HOLDS, checks, judge, registry
+from grokrewarm.claims.experiments.fig10 import STOPS
+from grokrewarm.claims.experiments.fig12 import VARIANTS
+from grokrewarm.claims.kinds import HIGH_UTD_DQN, HIGH_UTD_RAINBOW, LOW_UTD_RAINBOW
+
+CLAIM = {claim.name: claim for claims in registry().values() for claim in claims}
 
 PUBLISHED = {"road_runner": (9600.0, 11211.4), "krull": (2851.5, 4402.1), "boxing": (0.2, 9.0)}
 
@@ -25,14 +29,14 @@ def summary(dqn, rainbow):
 
 
 def verdicts(table):
-    return [run_check(c, table).verdict for c in atari.CLAIMS["atari100k"]]
+    return [judge(c, table).verdict for c in checks("atari100k")]
 
 
 def test_holds_at_the_published_floor_and_fails_below_it_on_one_game():
     dqn = {"road_runner": 10898.0, "krull": 2900.0, "boxing": 0.2}
     rainbow = {"road_runner": 9000.0, "krull": 3000.0, "boxing": 5.0}
     assert verdicts(summary(dqn, rainbow)) == [HOLDS, FAILS]
-    result = run_check(atari.atari100k_rainbow_in_published_range, summary(dqn, rainbow))
+    result = judge(CLAIM["atari100k_rainbow_in_published_range"], summary(dqn, rainbow))
     assert result.numbers["games_at_or_above_published"] == 2
     assert result.numbers["road_runner_floor"] == 9600.0
 
@@ -44,7 +48,7 @@ def test_cannot_tell_with_fewer_than_three_evaluated_games():
 
 # --- Lyle et al. 2025 Atari figures: summaries in figures.atari.summarize_atari's layout ---------
 
-LOW, DQN, RAINBOW = atari.LOW_UTD_RAINBOW, atari.HIGH_UTD_DQN, atari.HIGH_UTD_RAINBOW
+LOW, DQN, RAINBOW = LOW_UTD_RAINBOW, HIGH_UTD_DQN, HIGH_UTD_RAINBOW
 GAMES = ["breakout", "pong", "seaquest", "krull"]
 
 
@@ -90,7 +94,7 @@ def test_fig6_lhs_holds_when_cycling_wins_most_games_and_matches_a_single_cycle(
     }
     iqms = {"cyclic": (0.50, 0.40, 0.60), "single_cycle": (0.58, 0.55, 0.65)}
     table = lyle_summary(LOW, finals, iqms)
-    results = [run_check(c, table) for c in atari.CLAIMS["fig6"][:3]]
+    results = [judge(c, table) for c in checks("fig6")[:3]]
     assert [r.verdict for r in results] == [HOLDS, HOLDS, HOLDS]
     assert results[0].numbers == {"games": 4, "games_above_resets": 3}
     assert results[1].numbers["games_above_constant"] == 3
@@ -106,7 +110,7 @@ def test_fig6_lhs_fails_on_half_the_games_or_separate_intervals():
     }
     iqms = {"cyclic": (0.50, 0.40, 0.60), "single_cycle": (0.80, 0.61, 0.90)}
     table = lyle_summary(LOW, finals, iqms)
-    results = [run_check(c, table) for c in atari.CLAIMS["fig6"][:3]]
+    results = [judge(c, table) for c in checks("fig6")[:3]]
     assert [r.verdict for r in results] == [FAILS, FAILS, FAILS]
     assert results[0].numbers["games_above_resets"] == 2  # half is not most
     assert results[1].numbers["games_above_constant"] == 1
@@ -116,11 +120,11 @@ def test_fig6_lhs_fails_on_half_the_games_or_separate_intervals():
 def test_fig6_lhs_cannot_tell_on_two_games_or_one_run_per_game():
     finals = {v: [5.0, 5.0, None, None] for v in ("cyclic", "resets", "constant", "single_cycle")}
     table = lyle_summary(LOW, finals)
-    assert run_check(atari.fig6_lhs_cyclic_beats_resets_on_most_games, table).verdict == CANNOT_TELL
+    assert judge(CLAIM["fig6_lhs_cyclic_beats_resets_on_most_games"], table).verdict == CANNOT_TELL
     finals = {v: [1.0, 2.0, 3.0, 4.0] for v in ("cyclic", "single_cycle")}
     iqms = {"cyclic": (0.5, 0.5, 0.5), "single_cycle": (0.5, 0.5, 0.5)}
-    result = run_check(
-        atari.fig6_lhs_cyclic_close_to_single_cycle, lyle_summary(LOW, finals, iqms, 1)
+    result = judge(
+        CLAIM["fig6_lhs_cyclic_close_to_single_cycle"], lyle_summary(LOW, finals, iqms, 1)
     )
     assert result.verdict == CANNOT_TELL and "fewer than 2 runs" in result.reason
 
@@ -135,7 +139,7 @@ def test_fig6_rhs_holds_when_cycling_wins_several_games_and_loses_seaquest():
         "low_lr": [1.0, 3.0, 2.0, 1.0],
     }
     table = lyle_summary(DQN, finals)
-    several, unstable = (run_check(c, table) for c in atari.CLAIMS["fig6"][3:])
+    several, unstable = (judge(c, table) for c in checks("fig6")[3:])
     assert (several.verdict, unstable.verdict) == (HOLDS, HOLDS)
     assert several.numbers == {"games": 4, "games_above_both": 2, "needed": 2}
     assert unstable.numbers["named_games"] == 2  # seaquest and krull
@@ -149,10 +153,10 @@ def test_fig6_rhs_fails_when_cycling_wins_once_and_is_stable_on_the_named_games(
         "low_lr": [1.0, 3.0, 2.0, 1.0],
     }
     table = lyle_summary(DQN, finals)
-    several = run_check(atari.fig6_rhs_cyclic_beats_both_fixed_lrs_on_several_games, table)
+    several = judge(CLAIM["fig6_rhs_cyclic_beats_both_fixed_lrs_on_several_games"], table)
     assert several.verdict == FAILS and several.numbers["games_above_both"] == 1
     finals["cyclic"][2:] = [10.0, 10.0]
-    unstable = run_check(atari.fig6_rhs_cyclic_unstable_on_a_named_game, lyle_summary(DQN, finals))
+    unstable = judge(CLAIM["fig6_rhs_cyclic_unstable_on_a_named_game"], lyle_summary(DQN, finals))
     assert unstable.verdict == FAILS
     assert unstable.numbers["named_games_below_best_fixed"] == 0
 
@@ -160,7 +164,7 @@ def test_fig6_rhs_fails_when_cycling_wins_once_and_is_stable_on_the_named_games(
 def test_fig6_rhs_cannot_tell_without_a_named_game():
     finals = {v: [9.0, 1.0, None, None] for v in ("cyclic", "baseline", "low_lr")}
     table = lyle_summary(DQN, finals)
-    assert [run_check(c, table).verdict for c in atari.CLAIMS["fig6"][3:]] == [CANNOT_TELL] * 2
+    assert [judge(c, table).verdict for c in checks("fig6")[3:]] == [CANNOT_TELL] * 2
 
 
 # Fig. 7
@@ -185,7 +189,7 @@ SEPARATE = {
 
 def test_fig7_holds_when_early_stopping_wins_everywhere_with_separate_intervals():
     table = fig7_summary([5.0, 5.0, 5.0, 5.0], SEPARATE)
-    results = [run_check(c, table) for c in atari.CLAIMS["fig7"]]
+    results = [judge(c, table) for c in checks("fig7")]
     assert [r.verdict for r in results] == [HOLDS] * 5
     assert results[0].numbers["games_above_cyclic"] == 4
     assert results[3].numbers["early_stopped_iqm_low"] == 0.8
@@ -195,7 +199,7 @@ def test_fig7_holds_when_early_stopping_wins_everywhere_with_separate_intervals(
 def test_fig7_fails_when_early_stopping_loses_krull_and_half_the_games_with_overlap():
     iqms = SEPARATE | {"cyclic": (0.6, 0.5, 0.85)}
     table = fig7_summary([5.0, 5.0, 2.5, 2.5], iqms)
-    results = [run_check(c, table) for c in atari.CLAIMS["fig7"]]
+    results = [judge(c, table) for c in checks("fig7")]
     assert [r.verdict for r in results] == [FAILS] * 5
     assert results[1].numbers["games_above_cyclic"] == 2
     assert results[1].numbers["games_above_constant"] == 4
@@ -205,12 +209,12 @@ def test_fig7_fails_when_early_stopping_loses_krull_and_half_the_games_with_over
 
 def test_fig7_cannot_tell_without_rainbow_krull_or_seeds():
     table = fig7_summary([5.0, 5.0, 5.0, None], SEPARATE, runs=1)
-    verdicts = [run_check(c, table).verdict for c in atari.CLAIMS["fig7"]]
+    verdicts = [judge(c, table).verdict for c in checks("fig7")]
     # three games still make a majority; one run per game makes no interval; krull is missing
     assert verdicts == [HOLDS, HOLDS, CANNOT_TELL, CANNOT_TELL, CANNOT_TELL]
     no_rainbow = fig7_summary([5.0] * 4, SEPARATE)
     no_rainbow = no_rainbow[no_rainbow["group"] == DQN]
-    result = run_check(atari.fig7_rainbow_early_stopped_beats_the_others_on_most_games, no_rainbow)
+    result = judge(CLAIM["fig7_rainbow_early_stopped_beats_the_others_on_most_games"], no_rainbow)
     assert result.verdict == CANNOT_TELL
 
 
@@ -218,16 +222,16 @@ def test_fig7_cannot_tell_without_rainbow_krull_or_seeds():
 
 
 def fig10_summary(stops, iqms=None, runs=3):
-    finals = {"constant": [1.0, 1.0, 1.0, 1.0]} | dict(zip(atari.FIG10_STOPS, stops, strict=True))
+    finals = {"constant": [1.0, 1.0, 1.0, 1.0]} | dict(zip(STOPS, stops, strict=True))
     return lyle_summary(DQN, finals, iqms, runs)
 
 
 def test_fig10_holds_when_every_stop_wins_and_longer_is_better_but_not_everywhere():
     stops = ([2.0, 2.0, 3.0, 0.5], [2.5, 2.5, 3.0, 0.5], [3.0, 3.0, 2.0, 0.5])
     ends = [(0.40, 0.3, 0.5), (0.42, 0.3, 0.5), (0.45, 0.3, 0.6)]
-    iqms = dict(zip(atari.FIG10_STOPS, ends, strict=True))
+    iqms = dict(zip(STOPS, ends, strict=True))
     table = fig10_summary(stops, iqms)
-    results = [run_check(c, table) for c in atari.CLAIMS["fig10"]]
+    results = [judge(c, table) for c in checks("fig10")]
     assert [r.verdict for r in results] == [HOLDS] * 3
     assert results[0].numbers["stop_2_cycles_games_above_constant"] == 3
     assert results[1].numbers["stop_10_cycles_iqm"] == 0.45
@@ -237,9 +241,9 @@ def test_fig10_holds_when_every_stop_wins_and_longer_is_better_but_not_everywher
 def test_fig10_fails_when_a_stop_loses_shorter_is_better_and_ten_cycles_wins_every_game():
     stops = ([2.0, 0.5, 0.5, 0.5], [2.5, 2.5, 3.0, 0.5], [3.0, 3.0, 3.0, 0.6])
     ends = [(0.50, 0.3, 0.6), (0.42, 0.3, 0.5), (0.45, 0.3, 0.6)]
-    iqms = dict(zip(atari.FIG10_STOPS, ends, strict=True))
+    iqms = dict(zip(STOPS, ends, strict=True))
     table = fig10_summary(stops, iqms)
-    results = [run_check(c, table) for c in atari.CLAIMS["fig10"]]
+    results = [judge(c, table) for c in checks("fig10")]
     assert [r.verdict for r in results] == [FAILS] * 3
     assert results[0].numbers["stop_2_cycles_games_above_constant"] == 1
     assert results[1].numbers["stop_2_cycles_iqm"] == 0.50
@@ -249,10 +253,10 @@ def test_fig10_fails_when_a_stop_loses_shorter_is_better_and_ten_cycles_wins_eve
 def test_fig10_cannot_tell_on_two_games_or_aggregates_over_different_games():
     stops = ([2.0, 2.0, None, None],) * 3
     table = fig10_summary(stops)
-    assert [run_check(c, table).verdict for c in atari.CLAIMS["fig10"]] == [CANNOT_TELL] * 3
+    assert [judge(c, table).verdict for c in checks("fig10")] == [CANNOT_TELL] * 3
     stops = ([2.0, 2.0, 2.0, None], [2.0] * 4, [3.0] * 4)
-    iqms = dict.fromkeys(atari.FIG10_STOPS, (0.4, 0.3, 0.5))
-    result = run_check(atari.fig10_longer_cycling_better_on_average, fig10_summary(stops, iqms))
+    iqms = dict.fromkeys(STOPS, (0.4, 0.3, 0.5))
+    result = judge(CLAIM["fig10_longer_cycling_better_on_average"], fig10_summary(stops, iqms))
     assert result.verdict == CANNOT_TELL and "different games" in result.reason
 
 
@@ -273,7 +277,7 @@ FIG11_HOLDS = {
 
 
 def test_fig11_holds_as_the_caption_says():
-    results = [run_check(c, fig11_summary(FIG11_HOLDS)) for c in atari.CLAIMS["fig11"]]
+    results = [judge(c, fig11_summary(FIG11_HOLDS)) for c in checks("fig11")]
     assert [r.verdict for r in results] == [HOLDS] * 3
     assert results[0].numbers["stop_1e-7_iqm"] == 0.52
     assert results[1].numbers["resets_cyclic_iqm"] == 0.30
@@ -282,7 +286,7 @@ def test_fig11_holds_as_the_caption_says():
 
 def test_fig11_fails_when_1e7_helps_and_cyclic_resets_do_not():
     iqms = FIG11_HOLDS | {"stop_1e-7": (0.70, 0.65, 0.75), "resets_cyclic": (0.18, 0.1, 0.46)}
-    results = [run_check(c, fig11_summary(iqms)) for c in atari.CLAIMS["fig11"]]
+    results = [judge(c, fig11_summary(iqms)) for c in checks("fig11")]
     assert [r.verdict for r in results] == [FAILS] * 3
     assert results[0].numbers["cyclic_iqm_high"] == 0.60
     assert results[1].numbers["resets_iqm"] == 0.20
@@ -290,13 +294,11 @@ def test_fig11_fails_when_1e7_helps_and_cyclic_resets_do_not():
 
 
 def test_fig11_cannot_tell_with_one_run_per_game_or_without_a_variant():
-    verdicts = [
-        run_check(c, fig11_summary(FIG11_HOLDS, runs=1)).verdict for c in atari.CLAIMS["fig11"]
-    ]
+    verdicts = [judge(c, fig11_summary(FIG11_HOLDS, runs=1)).verdict for c in checks("fig11")]
     assert verdicts == [CANNOT_TELL, HOLDS, CANNOT_TELL]
     table = fig11_summary(FIG11_HOLDS)
     table = table[table["variant"] != "resets"]
-    assert run_check(atari.fig11_cyclic_resets_beat_constant_resets, table).verdict == CANNOT_TELL
+    assert judge(CLAIM["fig11_cyclic_resets_beat_constant_resets"], table).verdict == CANNOT_TELL
 
 
 # Fig. 12
@@ -309,7 +311,7 @@ def test_fig12_holds_when_the_best_schedule_depends_on_the_game():
         "cyclic": [2.0, 4.0, 4.0, 1.0],
         "single_cycle": [2.0, 4.0, 1.0, 1.0],
     }
-    heterogeneous, beats = (run_check(c, lyle_summary(LOW, finals)) for c in atari.CLAIMS["fig12"])
+    heterogeneous, beats = (judge(c, lyle_summary(LOW, finals)) for c in checks("fig12"))
     assert (heterogeneous.verdict, beats.verdict) == (HOLDS, HOLDS)
     assert heterogeneous.numbers["games_cyclic_best"] == 2
     assert heterogeneous.numbers["games_single_cycle_best"] == 1  # a tie on pong
@@ -323,16 +325,16 @@ def test_fig12_fails_when_one_schedule_is_best_everywhere():
         "cyclic": [2.0, 4.0, 1.0, 1.0],
         "single_cycle": [2.0, 3.0, 1.0, 1.0],
     }
-    heterogeneous, beats = (run_check(c, lyle_summary(LOW, finals)) for c in atari.CLAIMS["fig12"])
+    heterogeneous, beats = (judge(c, lyle_summary(LOW, finals)) for c in checks("fig12"))
     assert (heterogeneous.verdict, beats.verdict) == (FAILS, FAILS)
     assert heterogeneous.numbers["games_resets_best"] == 4
     assert beats.numbers["games_above_resets"] == 0
 
 
 def test_fig12_cannot_tell_on_two_games():
-    finals = dict.fromkeys(atari.FIG12_VARIANTS, [1.0, 2.0, None, None])
+    finals = dict.fromkeys(VARIANTS, [1.0, 2.0, None, None])
     table = lyle_summary(LOW, finals)
-    assert [run_check(c, table).verdict for c in atari.CLAIMS["fig12"]] == [CANNOT_TELL] * 2
+    assert [judge(c, table).verdict for c in checks("fig12")] == [CANNOT_TELL] * 2
 
 
 def test_every_lyle_atari_figure_has_checks_and_the_groups_match_the_renderer():
@@ -341,7 +343,7 @@ def test_every_lyle_atari_figure_has_checks_and_the_groups_match_the_renderer():
     from grokrewarm.figures.atari import group_of
     from grokrewarm.figures.runs import Run
 
-    assert {"fig6", "fig7", "fig10", "fig11", "fig12"} <= set(atari.CLAIMS)
+    assert {"fig6", "fig7", "fig10", "fig11", "fig12"} <= set(registry())
 
     def group(agent, replay_ratio, projection):
         config = OmegaConf.create(
@@ -392,6 +394,6 @@ def test_fig11_checks_read_the_renderers_summary(tmp_path, monkeypatch):
                 runs.append(Run(path=tmp_path, config=config, metrics=metrics))
     figure.summarize_atari(runs, tmp_path / "fig11_summary.csv")
     table = pd.read_csv(tmp_path / "fig11_summary.csv")  # as the claims read it back
-    results = [run_check(c, table) for c in atari.CLAIMS["fig11"]]
+    results = [judge(c, table) for c in checks("fig11")]
     assert [r.verdict for r in results] == [HOLDS] * 3
     assert abs(results[1].numbers["resets_cyclic_iqm"] - 0.4) < 1e-6

@@ -45,11 +45,12 @@ def test_evaluate_writes_the_verdicts_of_the_summary(tmp_path):
     assert [r.verdict for r in evaluate("fig3", tmp_path)] == [HOLDS, FAILS]
 
 
-def test_every_registered_check_names_its_claim_in_its_docstring():
-    for name, checks in registry().items():
-        assert checks, name
-        for check in checks:
-            assert check.__doc__ and check.__doc__.strip(), f"{name}: {check.__name__}"
+def test_every_experiment_declares_claims_with_words_and_unique_names():
+    for name, claims in registry().items():
+        assert claims, name
+        assert len({claim.name for claim in claims}) == len(claims), name
+        for claim in claims:
+            assert claim.text and "  " not in claim.text, f"{name}: {claim.name}"
 
 
 def test_every_experiment_declares_its_paper_claim():

@@ -4,8 +4,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from grokrewarm.claims import CANNOT_TELL, FAILS, HOLDS, kumar
-from grokrewarm.claims.core import run_check
+from grokrewarm.claims import CANNOT_TELL, FAILS, HOLDS, checks, judge, registry
+from grokrewarm.claims.kinds import delays
+
+CLAIM = {claim.name: claim for claims in registry().values() for claim in claims}
 
 NAN = float("nan")
 INF = math.inf
@@ -43,7 +45,7 @@ def table(*runs):
 
 
 def check(fn, summary):
-    return run_check(fn, summary)
+    return judge(fn, summary)
 
 
 # --- the shared readings --------------------------------------------------------------------
@@ -56,38 +58,40 @@ def test_delays_clip_at_zero_and_count_never_generalizing_as_infinite():
         run(delay=None),
         run(delay=None, time_to_generalize=40.0),  # only the test curve reached the threshold
     )
-    assert list(kumar._delays(summary)) == [0.0, 300.0, INF, 0.0]
+    assert list(delays(summary)) == [0.0, 300.0, INF, 0.0]
 
 
 def test_an_unfinished_condition_is_cannot_tell():
     summary = table(run(alpha=0.5, delay=10.0), run(alpha=2.0, delay=500.0))
-    assert check(kumar.fig2_alpha_delays_grokking, summary).verdict == HOLDS
+    assert check(CLAIM["fig2_alpha_delays_grokking"], summary).verdict == HOLDS
     summary["jobs_diverged"] = [0, 1]
-    result = check(kumar.fig2_alpha_delays_grokking, summary)
+    result = check(CLAIM["fig2_alpha_delays_grokking"], summary)
     assert result.verdict == CANNOT_TELL
     assert "diverged" in result.reason
 
 
 def test_every_kumar_experiment_has_checks():
     experiments = Path(__file__).parents[2] / "conf" / "experiment"
-    assert sorted(kumar.CLAIMS) == sorted(p.stem for p in experiments.glob("kumar_*.yaml"))
+    assert sorted(e for e in registry() if e.startswith("kumar_")) == sorted(
+        p.stem for p in experiments.glob("kumar_*.yaml")
+    )
 
 
 # --- trends: "Y increases (or decreases) with x" ---------------------------------------------
 
 TRENDS = [
     # check, panel, swept key, the column it reads ("delay": time to grok), increasing
-    (kumar.fig2_alpha_delays_grokking, "main", "alpha", "delay", True),
-    (kumar.fig3a_alpha_delays_grokking, "alpha", "alpha", "delay", True),
-    (kumar.fig3a_alpha_raises_final_test_loss, "alpha", "alpha", "final_test/loss", True),
-    (kumar.fig3a_alpha_is_lazier, "alpha", "alpha", "relative_param_change_end", False),
-    (kumar.fig3b_eps_speeds_grokking, "eps", "eps", "delay", False),
-    (kumar.fig3b_small_eps_ends_lower, "eps", "eps", "final_test/loss", True),
-    (kumar.fig3b_eps_sets_initial_alignment, "eps", "eps", "ntk_alignment_start", True),
-    (kumar.fig5_alignment_falls_with_j, "main", "j", "ntk_alignment_start", False),
-    (kumar.fig6_transformer_alpha_delays_grokking, "transformer", "alpha", "delay", True),
-    (kumar.fig6_mnist_alpha_delays_grokking, "mnist", "alpha", "delay", True),
-    (kumar.fig8_alpha_delays_grokking, "main", "alpha", "delay", True),
+    (CLAIM["fig2_alpha_delays_grokking"], "main", "alpha", "delay", True),
+    (CLAIM["fig3a_alpha_delays_grokking"], "alpha", "alpha", "delay", True),
+    (CLAIM["fig3a_alpha_raises_final_test_loss"], "alpha", "alpha", "final_test/loss", True),
+    (CLAIM["fig3a_alpha_is_lazier"], "alpha", "alpha", "relative_param_change_end", False),
+    (CLAIM["fig3b_eps_speeds_grokking"], "eps", "eps", "delay", False),
+    (CLAIM["fig3b_small_eps_ends_lower"], "eps", "eps", "final_test/loss", True),
+    (CLAIM["fig3b_eps_sets_initial_alignment"], "eps", "eps", "ntk_alignment_start", True),
+    (CLAIM["fig5_alignment_falls_with_j"], "main", "j", "ntk_alignment_start", False),
+    (CLAIM["fig6_transformer_alpha_delays_grokking"], "transformer", "alpha", "delay", True),
+    (CLAIM["fig6_mnist_alpha_delays_grokking"], "mnist", "alpha", "delay", True),
+    (CLAIM["fig8_alpha_delays_grokking"], "main", "alpha", "delay", True),
 ]
 
 
@@ -138,7 +142,7 @@ def test_trends_use_the_median_over_seeds():
         run(alpha=0.5, delay=20.0, seed=2),
         run(alpha=2.0, delay=500.0),
     )
-    result = check(kumar.fig2_alpha_delays_grokking, summary)
+    result = check(CLAIM["fig2_alpha_delays_grokking"], summary)
     assert result.verdict == HOLDS
     assert result.numbers["time_to_grok"] == [20.0, 500.0]
 
@@ -152,7 +156,7 @@ def fig1(**fields):
 
 def test_fig1_holds_on_a_grokking_run_below_the_kernel_with_rising_norm_and_alignment():
     summary = fig1()
-    results = [check(c, summary) for c in kumar.CLAIMS["kumar_fig1"]]
+    results = [check(c, summary) for c in checks("kumar_fig1")]
     assert [r.verdict for r in results] == [HOLDS] * 4
     assert results[0].numbers["time_to_grok"] == 100.0
     assert results[1].numbers["ratio"] == pytest.approx(0.05 / 0.4)
@@ -160,22 +164,24 @@ def test_fig1_holds_on_a_grokking_run_below_the_kernel_with_rising_norm_and_alig
 
 def test_fig1_fails_on_no_delay_a_loss_above_the_kernel_a_falling_norm_or_alignment():
     summary = fig1(delay=-10.0, **{"final_test/loss": 0.5}, norm_end=9.0, ntk_alignment_end=0.05)
-    results = [check(c, summary) for c in kumar.CLAIMS["kumar_fig1"]]
+    results = [check(c, summary) for c in checks("kumar_fig1")]
     assert [r.verdict for r in results] == [FAILS] * 4
     assert results[0].numbers["time_to_grok"] == 0.0
     assert results[1].numbers["final_test_loss"] == 0.5
     assert results[2].numbers["runs_rising"] == 0
     assert results[3].numbers["ntk_alignment_end"] == 0.05
-    decayed = check(kumar.fig1_groks_without_regularization, fig1(weight_decay=1e-4))
+    decayed = check(CLAIM["fig1_groks_without_regularization"], fig1(weight_decay=1e-4))
     assert decayed.verdict == FAILS
     assert decayed.numbers["weight_decay"] == 1e-4
 
 
 def test_fig1_cannot_tell_without_the_kernel_line_or_the_alignment():
     summary = table(run(ntk_alignment_end=NAN))
-    assert check(kumar.fig1_beats_initial_kernel, summary).verdict == CANNOT_TELL
-    assert check(kumar.fig1_features_align, summary).verdict == CANNOT_TELL
-    assert check(kumar.fig1_groks_without_regularization, summary.iloc[:0]).verdict == CANNOT_TELL
+    assert check(CLAIM["fig1_beats_initial_kernel"], summary).verdict == CANNOT_TELL
+    assert check(CLAIM["fig1_features_align"], summary).verdict == CANNOT_TELL
+    assert (
+        check(CLAIM["fig1_groks_without_regularization"], summary.iloc[:0]).verdict == CANNOT_TELL
+    )
 
 
 # --- Fig. 2 ---------------------------------------------------------------------------------
@@ -183,24 +189,24 @@ def test_fig1_cannot_tell_without_the_kernel_line_or_the_alignment():
 
 def test_fig2_holds_when_alpha_1_groks_without_decay_and_its_norm_rises():
     summary = table(run(alpha=1.0), run(alpha=2.0, norm_end=5.0))
-    results = [check(c, summary) for c in kumar.CLAIMS["kumar_fig2"][:2]]
+    results = [check(c, summary) for c in checks("kumar_fig2")[:2]]
     assert [r.verdict for r in results] == [HOLDS, HOLDS]
     assert results[1].numbers["runs"] == 1  # alpha = 1 only
 
 
 def test_fig2_fails_on_no_grokking_weight_decay_or_a_falling_norm():
     summary = table(run(alpha=1.0, delay=None, norm_end=8.0))
-    results = [check(c, summary) for c in kumar.CLAIMS["kumar_fig2"][:2]]
+    results = [check(c, summary) for c in checks("kumar_fig2")[:2]]
     assert [r.verdict for r in results] == [FAILS, FAILS]
     assert results[0].numbers["time_to_grok"] == INF
     assert results[1].numbers["norm_end"] == 8.0
-    decayed = check(kumar.fig2_groks_without_weight_decay, table(run(weight_decay=0.1)))
+    decayed = check(CLAIM["fig2_groks_without_weight_decay"], table(run(weight_decay=0.1)))
     assert decayed.verdict == FAILS
 
 
 def test_fig2_cannot_tell_without_alpha_1():
     summary = table(run(alpha=2.0))
-    for fn in kumar.CLAIMS["kumar_fig2"][:2]:
+    for fn in checks("kumar_fig2")[:2]:
         result = check(fn, summary)
         assert result.verdict == CANNOT_TELL
         assert "alpha=1" in result.reason
@@ -210,14 +216,14 @@ def test_fig2_cannot_tell_without_alpha_1():
 
 
 def test_fig4_holds_on_a_grokking_run_that_aligns():
-    results = [check(c, table(run())) for c in kumar.CLAIMS["kumar_fig4"]]
+    results = [check(c, table(run())) for c in checks("kumar_fig4")]
     assert [r.verdict for r in results] == [HOLDS, HOLDS]
     assert results[0].numbers["time_to_grok"] == 100.0
 
 
 def test_fig4_fails_on_a_run_that_never_generalizes_or_loses_alignment():
     summary = table(run(delay=None, ntk_alignment_end=0.01))
-    results = [check(c, summary) for c in kumar.CLAIMS["kumar_fig4"]]
+    results = [check(c, summary) for c in checks("kumar_fig4")]
     assert [r.verdict for r in results] == [FAILS, FAILS]
     assert results[0].numbers["time_to_grok"] == INF
     assert results[1].numbers["runs_rising"] == 0
@@ -225,7 +231,7 @@ def test_fig4_fails_on_a_run_that_never_generalizes_or_loses_alignment():
 
 def test_fig4_cannot_tell_without_runs_or_columns():
     summary = table(run()).drop(columns=["time_to_grok", "ntk_alignment_end"])
-    assert [check(c, summary).verdict for c in kumar.CLAIMS["kumar_fig4"]] == [CANNOT_TELL] * 2
+    assert [check(c, summary).verdict for c in checks("kumar_fig4")] == [CANNOT_TELL] * 2
 
 
 # --- Fig. 5 ---------------------------------------------------------------------------------
@@ -241,7 +247,7 @@ def fig5(d1=0.0, d70=400.0, d100=None, alignments=(0.5, 0.1, 0.02)):
 
 
 def test_fig5_holds_when_j1_moves_together_j70_groks_and_j100_never_generalizes():
-    results = [check(c, fig5()) for c in kumar.CLAIMS["kumar_fig5"]]
+    results = [check(c, fig5()) for c in checks("kumar_fig5")]
     assert [r.verdict for r in results] == [HOLDS] * 5
     assert results[0].numbers["reference_time_to_grok (j=70)"] == 400.0
     assert results[4].numbers["time_to_generalize"] == [INF, 600.0, 200.0]
@@ -249,24 +255,24 @@ def test_fig5_holds_when_j1_moves_together_j70_groks_and_j100_never_generalizes(
 
 def test_fig5_fails_on_a_delayed_j1_a_prompt_j70_a_generalizing_j100_and_flat_alignment():
     summary = fig5(d1=200.0, d70=0.0, d100=50.0, alignments=(0.1, 0.1, 0.1))
-    results = [check(c, summary) for c in kumar.CLAIMS["kumar_fig5"][1:4]]
+    results = [check(c, summary) for c in checks("kumar_fig5")[1:4]]
     assert [r.verdict for r in results] == [FAILS] * 3
     assert results[0].numbers["time_to_grok"] == 0.0
     assert results[1].numbers["runs_generalized"] == 1
-    delayed = check(kumar.fig5_aligned_labels_generalize_at_once, fig5(d1=200.0))
+    delayed = check(CLAIM["fig5_aligned_labels_generalize_at_once"], fig5(d1=200.0))
     assert delayed.verdict == FAILS
     assert delayed.numbers["time_to_grok"] == 200.0
     # ordered by alignment, generalization slows as the alignment rises
     backwards = fig5(d1=None, d70=400.0, d100=0.0)
-    assert check(kumar.fig5_alignment_speeds_generalization, backwards).verdict == FAILS
+    assert check(CLAIM["fig5_alignment_speeds_generalization"], backwards).verdict == FAILS
 
 
 def test_fig5_cannot_tell_without_the_conditions_or_when_j70_does_not_grok():
-    result = check(kumar.fig5_aligned_labels_generalize_at_once, fig5(d70=None))
+    result = check(CLAIM["fig5_aligned_labels_generalize_at_once"], fig5(d70=None))
     assert result.verdict == CANNOT_TELL
     assert "did not grok" in result.reason
     only_j1 = fig5().iloc[:1]
-    for fn in kumar.CLAIMS["kumar_fig5"]:
+    for fn in checks("kumar_fig5"):
         assert check(fn, only_j1).verdict == CANNOT_TELL
 
 
@@ -283,8 +289,8 @@ def fig6(small_transformer=10.0, small_mnist=10.0, reference=1000.0):
 
 
 VANISH_6 = [
-    kumar.fig6_transformer_small_alpha_no_grokking,
-    kumar.fig6_mnist_small_alpha_no_grokking,
+    CLAIM["fig6_transformer_small_alpha_no_grokking"],
+    CLAIM["fig6_mnist_small_alpha_no_grokking"],
 ]
 
 
@@ -304,7 +310,7 @@ def test_fig6_small_alpha_fails_on_a_long_delay_or_no_generalization():
 def test_fig6_small_alpha_cannot_tell_without_alpha_1_or_when_it_does_not_grok():
     assert [check(fn, fig6(reference=None)).verdict for fn in VANISH_6] == [CANNOT_TELL] * 2
     smoke = table(run("transformer", alpha=0.15), run("transformer", alpha=4.0))
-    result = check(kumar.fig6_transformer_small_alpha_no_grokking, smoke)
+    result = check(CLAIM["fig6_transformer_small_alpha_no_grokking"], smoke)
     assert result.verdict == CANNOT_TELL
     assert "alpha=1" in result.reason
 
@@ -333,7 +339,7 @@ FIG7_HOLDS = fig7([10.0, 200.0, 300.0, None], [0.01, 0.05, 0.06, 0.3], [0.9, 0.3
 
 
 def test_fig7_holds_when_both_scales_delay_and_the_grid_collapses_on_sigma2_alpha():
-    results = [check(c, FIG7_HOLDS) for c in kumar.CLAIMS["kumar_fig7"]]
+    results = [check(c, FIG7_HOLDS) for c in checks("kumar_fig7")]
     assert [r.verdict for r in results] == [HOLDS] * 4
     assert results[0].numbers["time_to_grok"] == [[10.0, 200.0], [300.0, INF]]
     assert results[2].numbers["sigma2_alpha"] == [0.0625, 1.0, 16.0]
@@ -343,7 +349,7 @@ def test_fig7_fails_when_sigma_does_not_delay_or_equal_sigma2_alpha_runs_do_not_
     # sigma = 2 groks sooner than sigma = 0.5 at alpha = 4; a sigma^2 alpha = 1 run's loss and
     # parameter change fall outside their neighbours
     summary = fig7([10.0, 200.0, 5.0, 100.0], [0.01, 0.5, 0.06, 0.3], [0.9, 0.3, 0.95, 0.01])
-    results = [check(c, summary) for c in kumar.CLAIMS["kumar_fig7"]]
+    results = [check(c, summary) for c in checks("kumar_fig7")]
     assert [r.verdict for r in results] == [HOLDS, FAILS, FAILS, FAILS]
     assert results[1].numbers["alpha_holding"] == []
     assert results[2].numbers["final_test/loss"][1] == [0.5, 0.06]
@@ -352,9 +358,9 @@ def test_fig7_fails_when_sigma_does_not_delay_or_equal_sigma2_alpha_runs_do_not_
 
 def test_fig7_cannot_tell_from_one_condition_or_without_a_shared_sigma2_alpha():
     one = FIG7_HOLDS.iloc[:1]
-    assert [check(c, one).verdict for c in kumar.CLAIMS["kumar_fig7"]] == [CANNOT_TELL] * 4
+    assert [check(c, one).verdict for c in checks("kumar_fig7")] == [CANNOT_TELL] * 4
     diagonal = FIG7_HOLDS.iloc[[0, 3]]  # sigma^2 alpha 1/16 and 16: no collapse to see
-    result = check(kumar.fig7_final_loss_collapses_on_sigma2_alpha, diagonal)
+    result = check(CLAIM["fig7_final_loss_collapses_on_sigma2_alpha"], diagonal)
     assert result.verdict == CANNOT_TELL
     assert "two (sigma, alpha) pairs" in result.reason
 
@@ -364,25 +370,25 @@ def test_fig7_cannot_tell_from_one_condition_or_without_a_shared_sigma2_alpha():
 
 def test_fig8_holds_when_alpha_1_groks_and_the_smallest_alpha_does_not():
     summary = table(run(alpha=0.1, delay=0.0), run(alpha=1.0, delay=800.0))
-    original, vanish = (check(fn, summary) for fn in kumar.CLAIMS["kumar_fig8"][::2])
+    original, vanish = (check(fn, summary) for fn in checks("kumar_fig8")[::2])
     assert (original.verdict, vanish.verdict) == (HOLDS, HOLDS)
     assert vanish.numbers["alpha"] == 0.1
 
 
 def test_fig8_fails_when_alpha_1_does_not_grok_or_the_smallest_alpha_still_does():
-    assert check(kumar.fig8_original_groks, table(run(alpha=1.0, delay=0.0))).verdict == FAILS
+    assert check(CLAIM["fig8_original_groks"], table(run(alpha=1.0, delay=0.0))).verdict == FAILS
     summary = table(run(alpha=0.1, delay=600.0), run(alpha=1.0, delay=800.0))
-    result = check(kumar.fig8_small_alpha_no_grokking, summary)
+    result = check(CLAIM["fig8_small_alpha_no_grokking"], summary)
     assert result.verdict == FAILS
     assert result.numbers["time_to_grok"] == 600.0
 
 
 def test_fig8_cannot_tell_without_alpha_1_or_a_smaller_alpha():
     above = table(run(alpha=1.0), run(alpha=3.0))
-    result = check(kumar.fig8_small_alpha_no_grokking, above)
+    result = check(CLAIM["fig8_small_alpha_no_grokking"], above)
     assert result.verdict == CANNOT_TELL
     assert "below 1" in result.reason
-    assert check(kumar.fig8_original_groks, table(run(alpha=0.1))).verdict == CANNOT_TELL
+    assert check(CLAIM["fig8_original_groks"], table(run(alpha=0.1))).verdict == CANNOT_TELL
 
 
 # --- Fig. 9 ---------------------------------------------------------------------------------
@@ -393,25 +399,25 @@ def fig9(d50=None, d120=1000.0, d500=0.0):
 
 
 def test_fig9_holds_on_the_goldilocks_pattern():
-    results = [check(c, fig9()) for c in kumar.CLAIMS["kumar_fig9"]]
+    results = [check(c, fig9()) for c in checks("kumar_fig9")]
     assert [r.verdict for r in results] == [HOLDS] * 3
     assert results[0].numbers["runs_generalized"] == 0
 
 
 def test_fig9_fails_when_p50_generalizes_p120_does_not_grok_or_p500_lags():
-    results = [check(c, fig9(d50=0.0, d120=0.0)) for c in kumar.CLAIMS["kumar_fig9"][:2]]
+    results = [check(c, fig9(d50=0.0, d120=0.0)) for c in checks("kumar_fig9")[:2]]
     assert [r.verdict for r in results] == [FAILS, FAILS]
     assert results[0].numbers["runs_generalized"] == 1
     assert results[1].numbers["time_to_grok"] == 0.0
-    lagging = check(kumar.fig9_large_set_no_delay, fig9(d500=600.0))
+    lagging = check(CLAIM["fig9_large_set_no_delay"], fig9(d500=600.0))
     assert lagging.verdict == FAILS
     assert lagging.numbers["time_to_grok"] == 600.0
 
 
 def test_fig9_cannot_tell_without_a_panel_or_a_grokking_p120():
     no_p50 = fig9().iloc[1:]
-    assert check(kumar.fig9_small_set_fails, no_p50).verdict == CANNOT_TELL
-    assert check(kumar.fig9_large_set_no_delay, fig9(d120=None)).verdict == CANNOT_TELL
+    assert check(CLAIM["fig9_small_set_fails"], no_p50).verdict == CANNOT_TELL
+    assert check(CLAIM["fig9_large_set_no_delay"], fig9(d120=None)).verdict == CANNOT_TELL
 
 
 # --- Fig. 12 --------------------------------------------------------------------------------
@@ -427,15 +433,15 @@ def fig12(a=1000.0, b=50.0, c=900.0, d=2000.0):
 
 
 def test_fig12_holds_when_decay_removes_grokking_and_laziness_restores_it():
-    results = [check(c, fig12()) for c in kumar.CLAIMS["kumar_fig12"]]
+    results = [check(c, fig12()) for c in checks("kumar_fig12")]
     assert [r.verdict for r in results] == [HOLDS] * 3
     assert results[1].numbers["weight_decays"] == [1e-7, 5e-7]
     assert results[2].numbers["time_to_grok_c"] == 900.0
 
 
 def test_fig12_fails_when_a_does_not_grok_b_keeps_grokking_or_c_does_not_return():
-    assert check(kumar.fig12a_groks, fig12(a=None)).verdict == FAILS
-    results = [check(c, fig12(b=800.0, c=100.0)) for c in kumar.CLAIMS["kumar_fig12"][1:]]
+    assert check(CLAIM["fig12a_groks"], fig12(a=None)).verdict == FAILS
+    results = [check(c, fig12(b=800.0, c=100.0)) for c in checks("kumar_fig12")[1:]]
     assert [r.verdict for r in results] == [FAILS, FAILS]
     assert results[0].numbers["time_to_grok"] == 800.0
     assert results[1].numbers["time_to_grok_c"] == 100.0
@@ -443,20 +449,20 @@ def test_fig12_fails_when_a_does_not_grok_b_keeps_grokking_or_c_does_not_return(
 
 def test_fig12c_is_judged_against_a_even_when_b_never_generalized():
     # (b) never reaches the test threshold (infinite delay), (c) groks as late as (a): (c) holds
-    results = [check(c, fig12(b=None)) for c in kumar.CLAIMS["kumar_fig12"][1:]]
+    results = [check(c, fig12(b=None)) for c in checks("kumar_fig12")[1:]]
     assert [r.verdict for r in results] == [FAILS, HOLDS]
 
 
 def test_fig12_cannot_tell_from_one_weight_decay_or_without_alpha_1_4():
     smoke = table(run(alpha=0.5, weight_decay=1e-7))
-    for fn in kumar.CLAIMS["kumar_fig12"]:
+    for fn in checks("kumar_fig12"):
         result = check(fn, smoke)
         assert result.verdict == CANNOT_TELL
         assert "two needed" in result.reason
     no_lazy = fig12().iloc[:2]
-    assert check(kumar.fig12c_laziness_restores_grokking, no_lazy).verdict == CANNOT_TELL
-    assert check(kumar.fig12a_groks, no_lazy).verdict == HOLDS  # (a) needs no alpha = 1.4
-    assert check(kumar.fig12c_laziness_restores_grokking, fig12(a=None)).verdict == CANNOT_TELL
+    assert check(CLAIM["fig12c_laziness_restores_grokking"], no_lazy).verdict == CANNOT_TELL
+    assert check(CLAIM["fig12a_groks"], no_lazy).verdict == HOLDS  # (a) needs no alpha = 1.4
+    assert check(CLAIM["fig12c_laziness_restores_grokking"], fig12(a=None)).verdict == CANNOT_TELL
 
 
 # --- Fig. 14 --------------------------------------------------------------------------------
@@ -464,19 +470,19 @@ def test_fig12_cannot_tell_from_one_weight_decay_or_without_alpha_1_4():
 
 def test_fig14_holds_when_every_degree_above_2_groks():
     summary = table(run(hermite_degree=2, delay=0.0), run(hermite_degree=3), run(hermite_degree=4))
-    result = check(kumar.fig14_higher_degree_groks, summary)
+    result = check(CLAIM["fig14_higher_degree_groks"], summary)
     assert result.verdict == HOLDS
     assert result.numbers["hermite_degree"] == [3, 4]
 
 
 def test_fig14_fails_when_a_degree_above_2_does_not_grok():
     summary = table(run(hermite_degree=3), run(hermite_degree=4, delay=None))
-    result = check(kumar.fig14_higher_degree_groks, summary)
+    result = check(CLAIM["fig14_higher_degree_groks"], summary)
     assert result.verdict == FAILS
     assert result.numbers["time_to_grok"] == [100.0, INF]
 
 
 def test_fig14_cannot_tell_with_only_the_quadratic():
-    result = check(kumar.fig14_higher_degree_groks, table(run(hermite_degree=2)))
+    result = check(CLAIM["fig14_higher_degree_groks"], table(run(hermite_degree=2)))
     assert result.verdict == CANNOT_TELL
     assert "no degree above 2" in result.reason

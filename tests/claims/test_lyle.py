@@ -1,8 +1,9 @@
 import pandas as pd
 import pytest
 
-from grokrewarm.claims import CANNOT_TELL, FAILS, HOLDS, lyle
-from grokrewarm.claims.core import run_check
+from grokrewarm.claims import CANNOT_TELL, FAILS, HOLDS, checks, judge, registry
+
+CLAIM = {claim.name: claim for claims in registry().values() for claim in claims}
 
 
 def fig3_summary(lhs_grokked, rhs_grokked, seeds=2):
@@ -22,12 +23,12 @@ def fig3_summary(lhs_grokked, rhs_grokked, seeds=2):
 
 def test_fig3_holds_when_high_peak_groks_everywhere_and_low_peak_nowhere():
     summary = fig3_summary([2, 2, 2], [0, 0, 0])
-    assert [run_check(c, summary).verdict for c in lyle.CLAIMS["fig3"]] == [HOLDS, HOLDS]
+    assert [judge(c, summary).verdict for c in checks("fig3")] == [HOLDS, HOLDS]
 
 
 def test_fig3_fails_on_one_offset_that_did_not_grok_or_one_that_did():
     summary = fig3_summary([2, 1, 2], [0, 0, 1])
-    results = [run_check(c, summary) for c in lyle.CLAIMS["fig3"]]
+    results = [judge(c, summary) for c in checks("fig3")]
     assert [r.verdict for r in results] == [FAILS, FAILS]
     assert results[0].numbers["offsets_all_seeds_grokked"] == 2
     assert results[1].numbers["offsets_any_seed_grokked"] == 1
@@ -36,7 +37,7 @@ def test_fig3_fails_on_one_offset_that_did_not_grok_or_one_that_did():
 def test_fig3_cannot_tell_without_the_panel():
     summary = fig3_summary([2, 2], [0])
     summary = summary[summary["panel"] == "lhs"]
-    assert run_check(lyle.fig3_low_peak_does_not, summary).verdict == CANNOT_TELL
+    assert judge(CLAIM["fig3_low_peak_does_not"], summary).verdict == CANNOT_TELL
 
 
 def fig2_summary(lhs, rhs, seeds=2):
@@ -62,7 +63,7 @@ def fig2_summary(lhs, rhs, seeds=2):
 
 
 def fig2_verdicts(summary):
-    return [run_check(c, summary).verdict for c in lyle.CLAIMS["fig2"]]
+    return [judge(c, summary).verdict for c in checks("fig2")]
 
 
 def test_fig2_holds_as_the_paper_draws_it():
@@ -88,7 +89,7 @@ def test_fig2_fails_when_projection_is_inconsistent_decay_does_not_matter_or_ln_
     summary = fig2_summary(lhs, rhs)
     assert fig2_verdicts(summary) == [FAILS, FAILS, FAILS]
     assert (
-        run_check(lyle.fig2_layernorm_needs_scale_decay, summary).numbers["grokked_seeds_without"]
+        judge(CLAIM["fig2_layernorm_needs_scale_decay"], summary).numbers["grokked_seeds_without"]
         == 1
     )
 
@@ -118,7 +119,7 @@ def test_fig4_holds_when_projection_closes_the_gap_and_unconstrained_keeps_it():
             "none_fixed": {0.1: 0.62, 0.5: 0.66, 1.0: 0.68},
         }
     )
-    results = [run_check(c, summary) for c in lyle.CLAIMS["fig4"]]
+    results = [judge(c, summary) for c in checks("fig4")]
     assert [r.verdict for r in results] == [HOLDS, HOLDS]
     assert results[0].numbers["max_gap"] == pytest.approx(0.005)
     assert results[1].numbers["gap_f0.1"] == pytest.approx(0.06)
@@ -131,7 +132,7 @@ def test_fig4_fails_when_projection_keeps_a_gap_and_unconstrained_closes_it():
             "none_fixed": {0.1: 0.675, 0.5: 0.68, 1.0: 0.68},
         }
     )
-    results = [run_check(c, summary) for c in lyle.CLAIMS["fig4"]]
+    results = [judge(c, summary) for c in checks("fig4")]
     assert [r.verdict for r in results] == [FAILS, FAILS]
     assert results[0].numbers["gap_f0.5"] == pytest.approx(0.03)
     assert results[1].numbers["max_gap"] == pytest.approx(0.005)
@@ -139,11 +140,11 @@ def test_fig4_fails_when_projection_keeps_a_gap_and_unconstrained_closes_it():
 
 def test_fig4_cannot_tell_without_the_100pct_or_the_10pct_run_or_a_method():
     no_full = warm_start_summary({"nap_fixed": {0.1: 0.7, 0.5: 0.7}, "none_fixed": {1.0: 0.7}})
-    assert run_check(lyle.fig4_projected_closes_gap, no_full).verdict == CANNOT_TELL
+    assert judge(CLAIM["fig4_projected_closes_gap"], no_full).verdict == CANNOT_TELL
     no_small = warm_start_summary({"none_fixed": {0.5: 0.6, 1.0: 0.7}})
-    result = run_check(lyle.fig4_unconstrained_keeps_gap, no_small)
+    result = judge(CLAIM["fig4_unconstrained_keeps_gap"], no_small)
     assert result.verdict == CANNOT_TELL and "10%" in result.reason
-    assert run_check(lyle.fig4_projected_closes_gap, no_small).verdict == CANNOT_TELL
+    assert judge(CLAIM["fig4_projected_closes_gap"], no_small).verdict == CANNOT_TELL
 
 
 def fig5_summary(lhs, rhs):
@@ -172,7 +173,7 @@ def test_fig5_holds_as_the_paper_draws_it():
         "slow_features": {0.1: 0.60, 0.5: 0.64, 1.0: 0.69},
         "even_ratio_abs": {0.1: 0.66, 0.5: 0.67, 1.0: 0.70},
     }
-    results = [run_check(c, fig5_summary(lhs, FIG5_RHS_AS_DRAWN)) for c in lyle.CLAIMS["fig5"]]
+    results = [judge(c, fig5_summary(lhs, FIG5_RHS_AS_DRAWN)) for c in checks("fig5")]
     assert [r.verdict for r in results] == [HOLDS] * 4
     assert results[1].numbers["change"] == pytest.approx(0.07)
     assert results[2].numbers["drop_no_projection"] == pytest.approx(0.065)
@@ -191,7 +192,7 @@ def test_fig5_fails_when_the_final_layer_matters_the_features_do_not_and_ablatio
         ("none", "cusum"): {0.1: 0.60, 1.0: 0.69},  # the worst
         ("none", "warmup_cosine"): {0.1: 0.62, 1.0: 0.69},
     }
-    results = [run_check(c, fig5_summary(lhs, rhs)) for c in lyle.CLAIMS["fig5"]]
+    results = [judge(c, fig5_summary(lhs, rhs)) for c in checks("fig5")]
     assert [r.verdict for r in results] == [FAILS] * 4
     assert results[0].numbers["acc_diff_f0.1"] == pytest.approx(0.04)
     assert results[1].numbers["change"] == pytest.approx(-0.005)
@@ -203,7 +204,7 @@ def test_fig5_cannot_tell_without_a_rule_or_an_rhs_method():
     lhs = {"constant": {0.1: 0.68, 1.0: 0.70}}
     rhs = {k: v for k, v in FIG5_RHS_AS_DRAWN.items() if k != ("none", "warmup_cosine")}
     summary = fig5_summary(lhs, rhs)
-    verdicts = [run_check(c, summary).verdict for c in lyle.CLAIMS["fig5"]]
+    verdicts = [judge(c, summary).verdict for c in checks("fig5")]
     assert verdicts == [CANNOT_TELL] * 4
 
 
@@ -211,16 +212,16 @@ def test_fig9_holds_when_the_unaligned_cycle_closes_the_gap_and_fails_when_it_do
     closes = warm_start_summary(
         {"nap_cyclic": {0.1: 0.70, 0.5: 0.705, 1.0: 0.70}, "none_cyclic": {0.1: 0.6, 1.0: 0.7}}
     )
-    result = run_check(lyle.fig9_projected_closes_gap_unaligned, closes)
+    result = judge(CLAIM["fig9_projected_closes_gap_unaligned"], closes)
     assert result.verdict == HOLDS and result.numbers["max_gap"] == pytest.approx(0.0)
     gap = warm_start_summary({"nap_cyclic": {0.1: 0.66, 0.5: 0.69, 1.0: 0.70}})
-    result = run_check(lyle.fig9_projected_closes_gap_unaligned, gap)
+    result = judge(CLAIM["fig9_projected_closes_gap_unaligned"], gap)
     assert result.verdict == FAILS and result.numbers["gap_f0.1"] == pytest.approx(0.04)
 
 
 def test_fig9_cannot_tell_without_the_projected_method():
     summary = warm_start_summary({"none_cyclic": {0.1: 0.6, 1.0: 0.7}})
-    assert run_check(lyle.fig9_projected_closes_gap_unaligned, summary).verdict == CANNOT_TELL
+    assert judge(CLAIM["fig9_projected_closes_gap_unaligned"], summary).verdict == CANNOT_TELL
 
 
 def fig13_summary(gaps):
@@ -239,7 +240,7 @@ FIG13_RULES = ("constant", "fast_features", "slow_features", "even_ratio_abs")
 def test_fig13_holds_when_the_x10_peak_closes_what_x1_leaves():
     gaps = {(r, 1.0): 0.0 for r in FIG13_RULES} | {(r, 10.0): 0.0 for r in FIG13_RULES}
     gaps |= {("slow_features", 1.0): 0.03, ("even_ratio_abs", 1.0): 0.02}
-    results = [run_check(c, fig13_summary(gaps)) for c in lyle.CLAIMS["fig13"]]
+    results = [judge(c, fig13_summary(gaps)) for c in checks("fig13")]
     assert [r.verdict for r in results] == [HOLDS, HOLDS]
     assert results[0].numbers["max_gap_slow_features_x1"] == pytest.approx(0.03)
     assert set(results[1].numbers) == {
@@ -253,30 +254,30 @@ def test_fig13_holds_when_the_x10_peak_closes_what_x1_leaves():
 
 def test_fig13_fails_when_no_rule_leaves_a_gap_or_x10_does_not_close_it():
     no_gap = {(r, p): 0.005 for r in FIG13_RULES for p in (1.0, 10.0)}
-    result = run_check(lyle.fig13_some_rule_leaves_gap, fig13_summary(no_gap))
+    result = judge(CLAIM["fig13_some_rule_leaves_gap"], fig13_summary(no_gap))
     assert result.verdict == FAILS
     assert result.numbers["max_gap_constant_x1"] == pytest.approx(0.005)
     # and with no gap at x1 there is nothing for the x10 peak to close
-    assert run_check(lyle.fig13_higher_peak_closes_gap, fig13_summary(no_gap)).verdict == (
+    assert judge(CLAIM["fig13_higher_peak_closes_gap"], fig13_summary(no_gap)).verdict == (
         CANNOT_TELL
     )
     kept = no_gap | {("slow_features", 1.0): 0.03, ("slow_features", 10.0): 0.02}
     kept |= {("even_ratio_abs", 1.0): 0.05, ("even_ratio_abs", 10.0): 0.04}
-    result = run_check(lyle.fig13_higher_peak_closes_gap, fig13_summary(kept))
+    result = judge(CLAIM["fig13_higher_peak_closes_gap"], fig13_summary(kept))
     assert result.verdict == FAILS
     assert result.numbers["max_gap_slow_features_x10"] == pytest.approx(0.02)
     assert result.numbers["max_gap_even_ratio_abs_x10"] == pytest.approx(0.04)
     # B.5's "under some of the per-layer schedules": one gapped rule closing at x10 is enough
     one_closes = kept | {("even_ratio_abs", 10.0): 0.0}
-    result = run_check(lyle.fig13_higher_peak_closes_gap, fig13_summary(one_closes))
+    result = judge(CLAIM["fig13_higher_peak_closes_gap"], fig13_summary(one_closes))
     assert result.verdict == HOLDS
 
 
 def test_fig13_cannot_tell_without_a_rule_or_its_x10_runs():
     gaps = {(r, 1.0): 0.0 for r in FIG13_RULES if r != "constant"}
-    assert run_check(lyle.fig13_some_rule_leaves_gap, fig13_summary(gaps)).verdict == CANNOT_TELL
+    assert judge(CLAIM["fig13_some_rule_leaves_gap"], fig13_summary(gaps)).verdict == CANNOT_TELL
     gaps = {(r, 1.0): 0.0 for r in FIG13_RULES} | {("slow_features", 1.0): 0.03}
-    result = run_check(lyle.fig13_higher_peak_closes_gap, fig13_summary(gaps))
+    result = judge(CLAIM["fig13_higher_peak_closes_gap"], fig13_summary(gaps))
     assert result.verdict == CANNOT_TELL and "slow_features_peak10.0" in result.reason
 
 
@@ -299,14 +300,14 @@ def test_fig13_a_diverged_100pct_run_at_x10_measures_no_gap():
     # fast features "closes" at x10 only because its 100% run diverged (gap -0.6): not a closing,
     # and slow features keeps its gap: no measured rule closes, one is unmeasured
     summary = diverge_100pct_run(fig13_summary(gaps), "fast_features_peak10.0")
-    result = run_check(lyle.fig13_higher_peak_closes_gap, summary)
+    result = judge(CLAIM["fig13_higher_peak_closes_gap"], summary)
     assert result.verdict == CANNOT_TELL
     assert "fast_features_peak10.0 ended at chance (test accuracy 0.098)" in result.reason
     # a measured rule that closes is enough, whatever the unmeasured one did
     summary = diverge_100pct_run(
         fig13_summary(gaps | {("slow_features", 10.0): 0.005}), "fast_features_peak10.0"
     )
-    result = run_check(lyle.fig13_higher_peak_closes_gap, summary)
+    result = judge(CLAIM["fig13_higher_peak_closes_gap"], summary)
     assert result.verdict == HOLDS
     assert result.numbers["max_gap_slow_features_x10"] == pytest.approx(0.005)
     assert "max_gap_fast_features_x10" not in result.numbers
@@ -319,7 +320,7 @@ def test_fig4_cannot_tell_against_a_100pct_run_at_chance():
             "none_fixed": {0.1: 0.62, 0.5: 0.66, 1.0: 0.68},
         }
     )
-    results = [run_check(c, summary) for c in lyle.CLAIMS["fig4"]]
+    results = [judge(c, summary) for c in checks("fig4")]
     assert [r.verdict for r in results] == [CANNOT_TELL, HOLDS]
     assert "main/nap_fixed ended at chance (test accuracy 0.105)" in results[0].reason
 
@@ -341,8 +342,8 @@ def fig8_summary(measured, dropped):
 
 
 def test_fig8_holds_when_most_grokked_runs_lose_rank():
-    result = run_check(
-        lyle.fig8_grokking_coincides_with_rank_drop, fig8_summary([2, 2, 1], [2, 1, 1])
+    result = judge(
+        CLAIM["fig8_grokking_coincides_with_rank_drop"], fig8_summary([2, 2, 1], [2, 1, 1])
     )
     assert result.verdict == HOLDS
     assert (result.numbers["grokked_runs_measured"], result.numbers["runs_with_rank_drop"]) == (
@@ -352,10 +353,10 @@ def test_fig8_holds_when_most_grokked_runs_lose_rank():
 
 
 def test_fig8_fails_at_half_or_fewer_and_cannot_tell_below_three_runs():
-    fails = run_check(
-        lyle.fig8_grokking_coincides_with_rank_drop, fig8_summary([2, 2, 0], [1, 1, 0])
+    fails = judge(
+        CLAIM["fig8_grokking_coincides_with_rank_drop"], fig8_summary([2, 2, 0], [1, 1, 0])
     )
     assert fails.verdict == FAILS
     assert fails.numbers["runs_with_rank_drop"] == 2
-    few = run_check(lyle.fig8_grokking_coincides_with_rank_drop, fig8_summary([1, 1, 0], [1, 1, 0]))
+    few = judge(CLAIM["fig8_grokking_coincides_with_rank_drop"], fig8_summary([1, 1, 0], [1, 1, 0]))
     assert few.verdict == CANNOT_TELL

@@ -1,7 +1,8 @@
 import pandas as pd
 
-from grokrewarm.claims import CANNOT_TELL, FAILS, HOLDS, nanda
-from grokrewarm.claims.core import run_check
+from grokrewarm.claims import CANNOT_TELL, FAILS, HOLDS, judge, registry
+
+CLAIM = {claim.name: claim for claims in registry().values() for claim in claims}
 
 
 def summary(step_to_95, grokked=1, last_step=13000):
@@ -22,7 +23,7 @@ def summary(step_to_95, grokked=1, last_step=13000):
 
 
 def check(table):
-    return run_check(nanda.baseline_groks_where_published, table)
+    return judge(CLAIM["baseline_groks_where_published"], table)
 
 
 def test_holds_when_grokking_lands_between_memorization_and_clean_up():

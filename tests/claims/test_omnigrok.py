@@ -3,8 +3,7 @@ import math
 import pandas as pd
 import pytest
 
-from grokrewarm.claims import CANNOT_TELL, FAILS, HOLDS, omnigrok
-from grokrewarm.claims.core import run_check
+from grokrewarm.claims import CANNOT_TELL, FAILS, HOLDS, checks, judge
 
 
 def fig10_summary(transformer_times, mnist_times, mnist_decays=(0.1, 0.3, 1.0)):
@@ -21,7 +20,7 @@ def fig10_summary(transformer_times, mnist_times, mnist_decays=(0.1, 0.3, 1.0)):
 
 
 def verdicts(summary):
-    return [run_check(c, summary).verdict for c in omnigrok.CLAIMS["omnigrok_fig10"]]
+    return [judge(c, summary).verdict for c in checks("omnigrok_fig10")]
 
 
 def test_fig10_holds_near_slope_minus_one_and_fails_outside_the_band():
@@ -33,7 +32,7 @@ def test_fig10_holds_near_slope_minus_one_and_fails_outside_the_band():
 def test_fig10_slope_is_the_least_squares_fit_in_log_space():
     # times 1000 * gamma^-1.2 at decays 1, 2, 4 (the 0.5 run never generalized): slope -1.2
     times = [math.nan, 1000.0, 1000 * 2**-1.2, 1000 * 4**-1.2]
-    result = run_check(omnigrok.CLAIMS["omnigrok_fig10"][0], fig10_summary(times, [1, 1, 1]))
+    result = judge(checks("omnigrok_fig10")[0], fig10_summary(times, [1, 1, 1]))
     assert result.verdict == HOLDS
     assert result.numbers["slope"] == pytest.approx(-1.2)
     assert result.numbers["points"] == 3
@@ -60,7 +59,7 @@ def test_fig10_counts_distinct_decays_not_seeds():
     three_decays = fig10_summary(
         [1] * 4, [10000, 9000, 3333, 3000, 1000, 1100], (0.1, 0.1, 0.3, 0.3, 1.0, 1.0)
     )
-    result = run_check(omnigrok.CLAIMS["omnigrok_fig10"][1], three_decays)
+    result = judge(checks("omnigrok_fig10")[1], three_decays)
     assert result.verdict == HOLDS
     assert (result.numbers["points"], result.numbers["weight_decays_reached"]) == (6, 3)
 
@@ -90,7 +89,7 @@ def fig7_summary(norm_end, constrained_delay, unconstrained_delay=1000.0):
 
 
 def fig7_verdicts(summary):
-    return [run_check(c, summary).verdict for c in omnigrok.CLAIMS["omnigrok_fig7"]]
+    return [judge(c, summary).verdict for c in checks("omnigrok_fig7")]
 
 
 def test_fig7_holds_when_the_norm_falls_below_init_and_the_constrained_net_keeps_up():
@@ -143,7 +142,7 @@ def landscape(curves, measure="loss", size_key="n_train", threshold=0.95, accura
 
 
 def results(name, records):
-    return [run_check(c, pd.DataFrame(records)) for c in omnigrok.CLAIMS[name]]
+    return [judge(c, pd.DataFrame(records)) for c in checks(name)]
 
 
 def verdicts_of(name, records):

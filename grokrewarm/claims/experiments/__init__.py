@@ -1,0 +1,1 @@
+"""The claims of each experiment, one module per ``conf/experiment/<name>.yaml``."""
