@@ -9,6 +9,7 @@ import sys
 import time
 from pathlib import Path
 
+import joblib
 import pytest
 import yaml
 from hydra import compose, initialize_config_dir
@@ -18,6 +19,7 @@ from omegaconf import OmegaConf
 
 from grokrewarm.compose import CONF_DIR
 from grokrewarm.launch_checks import RefuseDirtyTree
+from grokrewarm.lifecycle import read_metadata
 
 REPO = CONF_DIR.parent
 SMOKE_SWEEP = [
@@ -79,7 +81,12 @@ def assert_sweep_complete(sweep_dir: Path) -> None:
 
 @pytest.mark.parametrize(
     ("launcher", "target"),
-    [("local", "BasicLauncher"), ("submitit_local", "LocalLauncher"), ("slurm", "SlurmLauncher")],
+    [
+        ("local", "BasicLauncher"),
+        ("parallel", "JoblibLauncher"),
+        ("submitit_local", "LocalLauncher"),
+        ("slurm", "SlurmLauncher"),
+    ],
 )
 def test_launcher_option_picks_the_hydra_launcher(launcher, target):
     GlobalHydra.instance().clear()
@@ -91,6 +98,9 @@ def test_launcher_option_picks_the_hydra_launcher(launcher, target):
     assert default.hydra.launcher._target_.endswith(".BasicLauncher")
     assert cfg.hydra.launcher._target_.endswith(f".{target}")
     assert cfg.launcher.name == launcher
+    if launcher == "parallel":
+        assert cfg.hydra.launcher.n_jobs == cfg.launcher.jobs == -1  # one job per core
+        assert int(cfg.hydra.launcher.batch_size) == 1  # a str field: joblib also takes "auto"
     if launcher == "slurm":
         assert cfg.hydra.launcher.max_num_timeout > 0  # timeouts requeue
         assert "refuse_dirty_tree" in cfg.hydra.callbacks
@@ -181,14 +191,63 @@ def test_status_lists_done_and_incomplete_jobs(submitit_local_sweep, tmp_path):
     assert re.search(rf"{JOBS[1]} +step 60/60, last.ckpt 7 min old", incomplete)
 
 
-def test_status_shows_why_jobs_failed(tmp_path):
+@pytest.fixture(scope="module")
+def parallel_sweep(tmp_path_factory):
+    """The smoke sweep with launcher=parallel, two jobs at once, from an environment without
+    OMP_WAIT_POLICY (so the project, not the caller, must set it in the job processes)."""
+    tmp = tmp_path_factory.mktemp("parallel")
+    sweep_dir = tmp / "sweep"
+    env = {k: v for k, v in os.environ.items() if k != "OMP_WAIT_POLICY"}
+    args = [*SMOKE_SWEEP, "launcher=parallel", "launcher.jobs=2", f"hydra.sweep.dir={sweep_dir}"]
+    result = subprocess.run(
+        [sys.executable, "-m", "grokrewarm", *args, "-m"],
+        cwd=tmp,
+        env={**env, "PYTHONUNBUFFERED": "1", "HYDRA_FULL_ERROR": "1"},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    return sweep_dir, result
+
+
+def test_parallel_sweep_completes_with_a_thread_share_per_job(parallel_sweep):
+    sweep_dir, result = parallel_sweep
+    assert_sweep_complete(sweep_dir)
+    assert (sweep_dir / "claims.csv").is_file()  # the end-of-sweep callback judged the claims
+    assert "Joblib.Parallel(n_jobs=2" in result.stdout + result.stderr
+    share = max(joblib.cpu_count() // 2, 1)
+    for job in JOBS:
+        threads = read_metadata(sweep_dir / job)["threads"]
+        assert threads["count"] == share
+        assert (
+            threads["source"] == f"launcher=parallel (2 jobs at once on {joblib.cpu_count()} cores)"
+        )
+        assert threads["omp_wait_policy"] == "PASSIVE"
+        assert OmegaConf.load(sweep_dir / job / "config.yaml").launcher.name == "parallel"
+    status = sweep_status(sweep_dir)
+    assert "2 jobs, 2 done, 0 diverged, 0 running or incomplete, 0 failed" in status.stdout
+
+
+def test_parallel_sweep_run_again_skips_the_finished_jobs(parallel_sweep, tmp_path):
     sweep_dir = tmp_path / "sweep"
-    args = [*SMOKE_SWEEP, "model.norm=bogus", "launcher=submitit_local"]
+    shutil.copytree(parallel_sweep[0], sweep_dir)
+    args = [*SMOKE_SWEEP, "launcher=parallel", "launcher.jobs=2", f"hydra.sweep.dir={sweep_dir}"]
+    result = grokrewarm([*args, "-m"], tmp_path)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert (result.stdout + result.stderr).count("already ended (finished at step 60") == 2
+
+
+@pytest.mark.parametrize("launcher", ["submitit_local", "parallel"])
+def test_status_shows_why_jobs_failed(launcher, tmp_path):
+    sweep_dir = tmp_path / "sweep"
+    args = [*SMOKE_SWEEP, "model.norm=bogus", f"launcher={launcher}"]
     assert grokrewarm([*args, f"hydra.sweep.dir={sweep_dir}", "-m"], tmp_path).returncode != 0
     result = sweep_status(sweep_dir)
     assert result.returncode == 1
     assert "2 jobs, 0 done, 0 diverged, 0 running or incomplete, 2 failed" in result.stdout
-    assert result.stdout.count("ValueError(\"unknown norm 'bogus'") == 2
+    for job in JOBS:  # each job's line names its error
+        assert re.search(rf"{job} +.*ValueError\(\"unknown norm 'bogus'", result.stdout)
 
 
 @pytest.mark.slurm
