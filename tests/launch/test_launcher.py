@@ -246,8 +246,10 @@ def test_status_shows_why_jobs_failed(launcher, tmp_path):
     result = sweep_status(sweep_dir)
     assert result.returncode == 1
     assert "2 jobs, 0 done, 0 diverged, 0 running or incomplete, 2 failed" in result.stdout
-    for job in JOBS:  # each job's line names its error
-        assert re.search(rf"{job} +.*ValueError\(\"unknown norm 'bogus'", result.stdout)
+    # each job's entry (its line and its log's tail) names its error
+    first, second = result.stdout.split(f"  {JOBS[1]} ")
+    assert f"  {JOBS[0]} " in first
+    assert all("ValueError(\"unknown norm 'bogus'" in entry for entry in (first, second))
 
 
 @pytest.mark.slurm
