@@ -12,8 +12,8 @@ import math
 import numpy as np
 import pandas as pd
 
+from grokrewarm.analysis.runs import GROKKED_ACC
 from grokrewarm.claims.core import MissingRows, column, rows
-from grokrewarm.figures.runs import GROKKED_ACC
 from grokrewarm.method.power_law import fit_power_law
 
 # --- reaches a threshold / never does, per condition (Lyle et al. 2025: one row per condition)

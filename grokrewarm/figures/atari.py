@@ -19,25 +19,27 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 from rliable import plot_utils  # noqa: E402
 
+from grokrewarm.analysis.atari import (  # noqa: E402
+    SEED,
+    group_of,
+    return_curve,
+    run_table,
+    score_matrix,
+    variant_of,
+)
+from grokrewarm.analysis.runs import Run, load_runs  # noqa: E402
 from grokrewarm.domains.atari import evaluation  # noqa: E402
 from grokrewarm.domains.atari.evaluation import (  # noqa: E402
-    aggregate_with_ci,
     human_normalized,
     iqm,
     performance_profile,
     random_human_scores,
 )
-from grokrewarm.figures.runs import Run, load_runs, save_figure  # noqa: E402
+from grokrewarm.figures.runs import save_figure  # noqa: E402
 
-RETURN = "train/episode_return"
-FINAL_FRACTION = 0.1  # a run's score: mean return over the last 10% of its frames
 COLUMNS = 6
 PANELS = 4  # per agent setting, before its games: IQM curve, aggregates, profile, learning rate
-# bootstrap replications and seed of the summary's intervals and the profile bands (a figure's
-# numbers are reproducible); tests lower the replications
-BOOTSTRAP_REPS = evaluation.BOOTSTRAP_REPS
 PROFILE_REPS = evaluation.PROFILE_REPS
-SEED = evaluation.SEED
 AGGREGATE_LABELS = {"iqm": "IQM", "median": "median", "mean": "mean", "optimality_gap": "opt. gap"}
 
 TITLES = {
@@ -47,91 +49,6 @@ TITLES = {
     "fig11": "Fig. 11: cycling stopped at 3/4 of the budget to 1e-7; resets with aligned cycles",
     "fig12": "Fig. 12: per-game Rainbow+NaP returns, low replay ratio",
 }
-
-
-def group_of(run: Run) -> str:
-    cfg = run.config
-    nap = ", NaP" if cfg.projection.get("_target_") else ""
-    return f"{cfg.agent.name}{nap}, replay ratio {cfg.agent.replay_ratio:g}"
-
-
-def variant_of(run: Run) -> str:
-    panel = str(run.config.panel)
-    return panel.split("_", 1)[1] if panel.startswith(("lhs_", "rhs_")) else panel
-
-
-def return_curve(run: Run) -> pd.Series:
-    """Mean episode return per metrics row, against frames; rows where no game ended carry the
-    previous value forward."""
-    series = run.metrics.set_index("step")[RETURN]
-    return series.ffill().dropna()
-
-
-def final_return(run: Run) -> float:
-    curve = run.metrics.set_index("step")[RETURN].dropna()
-    if curve.empty:
-        return float("nan")
-    last_frame = run.metrics["step"].iloc[-1]
-    tail = curve[curve.index > last_frame * (1 - FINAL_FRACTION)]
-    return float(tail.mean() if len(tail) else curve.iloc[-1])
-
-
-def _table(runs: list[Run]) -> pd.DataFrame:
-    return pd.DataFrame(
-        {
-            "group": [group_of(r) for r in runs],
-            "variant": [variant_of(r) for r in runs],
-            "game": [str(r.config.env.game) for r in runs],
-            "seed": [int(r.config.seed) for r in runs],
-            "final_return": [final_return(r) for r in runs],
-        }
-    )
-
-
-def summarize_atari(runs: list[Run], out_path: Path) -> pd.DataFrame:
-    """Per (group, variant): per-game mean final returns and human-normalized scores, plus an
-    ``ALL`` row with rliable's IQM/median/mean/optimality gap of the (seeds, games) matrix of
-    human-normalized scores and their 95% stratified bootstrap CIs (``<name>_low/_high``)."""
-    table = _table(runs)
-    known = set(random_human_scores())
-    rows = []
-    for (group, variant), part in table.groupby(["group", "variant"], sort=False):
-        for game, by_game in part.groupby("game"):
-            final = by_game["final_return"].mean()  # NaN when no game ended in any run
-            rows.append(
-                {
-                    "group": group,
-                    "variant": variant,
-                    "game": game,
-                    "runs": len(by_game),
-                    "final_return": final,
-                    "human_normalized": float(human_normalized(game, final))
-                    if game in known
-                    else np.nan,
-                }
-            )
-        scores = _score_matrix(part, known)
-        if scores is not None:
-            row = {"group": group, "variant": variant, "game": "ALL", "runs": len(part)}
-            aggregates = aggregate_with_ci(scores, reps=BOOTSTRAP_REPS, seed=SEED)
-            for name, (point, low, high) in aggregates.items():
-                row.update({name: point, f"{name}_low": low, f"{name}_high": high})
-            rows.append(row)
-    summary = pd.DataFrame(rows)
-    summary.to_csv(out_path, index=False)
-    return summary
-
-
-def _score_matrix(part: pd.DataFrame, known: set[str]) -> np.ndarray | None:
-    """(seeds, games) human-normalized final scores, seeds and games in sorted order, seeds
-    without a score on every game dropped; None without a complete matrix."""
-    part = part[part["game"].isin(known)].dropna(subset=["final_return"])
-    if part.empty:
-        return None
-    wide = part.pivot_table(index="seed", columns="game", values="final_return").dropna()
-    if wide.empty:
-        return None
-    return np.stack([human_normalized(g, wide[g].to_numpy()) for g in wide.columns], axis=1)
 
 
 def _iqm_curve(runs: list[Run]) -> pd.Series:
@@ -157,11 +74,11 @@ def _profiles(members: list[Run], variants: list[str]):
     """Per variant with a complete score matrix: rliable's performance profile (fraction of
     run-game human-normalized final scores above tau) and its 95% bootstrap band, on one tau
     grid per agent setting from min(0, lowest score) to max(1, highest score)."""
-    table = _table(members)
+    table = run_table(members)
     known = set(random_human_scores())
     matrices = {}
     for variant in variants:
-        scores = _score_matrix(table[table["variant"] == variant], known)
+        scores = score_matrix(table[table["variant"] == variant], known)
         if scores is not None:
             matrices[variant] = scores
     if not matrices:
@@ -192,7 +109,7 @@ def render_atari(name: str, sweep_dir: Path) -> list[Path]:
     )
     for ax in axes.flat:
         ax.set_visible(False)
-    summary = summarize_atari(runs, sweep_dir / f"{name}_summary.csv")
+    summary = pd.read_csv(sweep_dir / f"{name}_summary.csv")
     row0 = 0
     for group, members, games, rows in blocks:
         cells = [axes[row0 + i // COLUMNS, i % COLUMNS] for i in range(rows * COLUMNS)]

@@ -10,14 +10,8 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
-from grokrewarm.figures.runs import (  # noqa: E402
-    Run,
-    _group,
-    load_runs,
-    plot_condition,
-    save_figure,
-    summarize,
-)
+from grokrewarm.analysis.runs import Run, group_by_condition, load_runs  # noqa: E402
+from grokrewarm.figures.runs import plot_condition, save_figure  # noqa: E402
 
 
 def _save(fig, sweep_dir: Path, name: str, title: str, runs: list[Run]) -> list[Path]:
@@ -27,7 +21,6 @@ def _save(fig, sweep_dir: Path, name: str, title: str, runs: list[Run]) -> list[
         f"{title}  [{budget} budget: x {task.op} y mod {task.p}, {task.train_fraction:.0%} train]",
         fontsize=10,
     )
-    summarize(runs, sweep_dir / f"{name}_summary.csv")
     return save_figure(fig, sweep_dir, name, dpi=130)
 
 
@@ -38,7 +31,7 @@ def _colors(n: int):
 
 def render_fig2(sweep_dir: Path) -> list[Path]:
     runs = load_runs(sweep_dir)
-    groups = _group(runs)
+    groups = group_by_condition(runs)
     lhs = [r for r in runs if r.panel == "lhs"]
     lrs = sorted({r.config.rewarm.lr for r in lhs}, reverse=True)
     wds = sorted({r.config.optimizer.weight_decay for r in lhs})
@@ -108,7 +101,7 @@ def render_fig3(sweep_dir: Path) -> list[Path]:
 
 def render_fig8(sweep_dir: Path) -> list[Path]:
     runs = load_runs(sweep_dir)
-    groups = _group(runs)
+    groups = group_by_condition(runs)
     keys = sorted(groups, key=lambda k: k[1])
     fig, axes = plt.subplots(1, 3, figsize=(17, 4.5))
     for color, key in zip(_colors(len(keys)), keys, strict=True):
@@ -133,7 +126,7 @@ def render_nanda_baseline(sweep_dir: Path) -> list[Path]:
     """Per panel (colour): train and test loss (log scale), and train and test accuracy, with
     Nanda et al.'s published phases as references."""
     runs = load_runs(sweep_dir)
-    groups = _group(runs)
+    groups = group_by_condition(runs)
     keys = sorted(groups)
     fig, axes = plt.subplots(1, 3, figsize=(17, 4.5))
     for color, key in zip(_colors(len(keys)), keys, strict=True):

@@ -3,8 +3,8 @@
 Every figure is a grid: one column per method (e.g. projected / unconstrained), one row per
 metric, one line per initial fraction; the data addition is a dotted vertical line. The last
 column shows what the figure is about: final test accuracy against the initial fraction, one line
-per method, so a warm-start gap is a line that falls to the left. The summary CSV has, per
-(panel, method, fraction), the final test accuracy and its gap to the same method's 100% run.
+per method, so a warm-start gap is a line that falls to the left (from the summary table of
+``grokrewarm.analysis.vision``).
 """
 
 from __future__ import annotations
@@ -16,19 +16,11 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
-from grokrewarm.figures.runs import Run, load_runs, plot_condition, save_figure  # noqa: E402
-
-
-def method_of(run: Run) -> str:
-    """The run's condition without its initial fraction (the domain names it ``..._f<frac>``)."""
-    return run.condition.rsplit("_f", 1)[0]
-
-
-def fraction_of(run: Run) -> float:
-    return float(run.config.task.initial_fraction)
+from grokrewarm.analysis.runs import Run, load_runs  # noqa: E402
+from grokrewarm.analysis.vision import fraction_of, method_of  # noqa: E402
+from grokrewarm.figures.runs import plot_condition, save_figure  # noqa: E402
 
 
 def deepest(run: Run, prefix: str) -> str | None:
@@ -39,47 +31,6 @@ def deepest(run: Run, prefix: str) -> str | None:
 
 def dead_unit_total(metrics: pd.DataFrame) -> pd.Series:
     return metrics.filter(like="dead_unit_count/").sum(axis=1, min_count=1)
-
-
-def summarize_warm_start(runs: list[Run], out_path: Path) -> pd.DataFrame:
-    """Final and end-of-phase-1 test accuracy per (panel, method, fraction), and the gap: the
-    method's mean final accuracy from 100% minus this fraction's (positive = warm-start gap)."""
-    rows = []
-    keys = sorted({(r.panel, method_of(r), fraction_of(r)) for r in runs})
-    for panel, method, fraction in keys:
-        group = [
-            r for r in runs if (r.panel, method_of(r), fraction_of(r)) == (panel, method, fraction)
-        ]
-        final = np.array([r.metrics["test/acc"].dropna().iloc[-1] for r in group])
-        switch = group[0].config.task.switch_step
-        before = np.array(
-            [
-                r.metrics.loc[r.metrics["step"] <= switch, "test/acc"].dropna().iloc[-1]
-                for r in group
-            ]
-        )
-        rows.append(
-            {
-                "panel": panel,
-                "method": method,
-                "initial_fraction": fraction,
-                "seeds": len(group),
-                "test_acc_at_addition": before.mean(),
-                "final_test_acc_mean": final.mean(),
-                "final_test_acc_std": final.std(),
-                "last_step": int(max(r.metrics["step"].iloc[-1] for r in group)),
-            }
-        )
-    table = pd.DataFrame(rows)
-    full = table[table["initial_fraction"] == 1.0].set_index(["panel", "method"])
-    table["gap_to_100pct"] = [
-        full["final_test_acc_mean"].get((p, m), np.nan) - acc
-        for p, m, acc in zip(
-            table["panel"], table["method"], table["final_test_acc_mean"], strict=True
-        )
-    ]
-    table.to_csv(out_path, index=False)
-    return table
 
 
 Row = tuple[str, Callable[[Run], str | None]]  # (y label, the metrics column of a run)
@@ -124,7 +75,7 @@ def render_grid(
                 ax.set_yscale("log")
         axes[0, col].set_title(column, fontsize=8)
         axes[0, col].legend(fontsize=6)
-    table = summarize_warm_start(runs, sweep_dir / f"{name}_summary.csv")
+    table = pd.read_csv(sweep_dir / f"{name}_summary.csv")
     gap_ax = axes[0, -1]
     methods = sorted(set(zip(table["panel"], table["method"], strict=True)))
     for color, (panel, method) in zip(_colors(len(methods)), methods, strict=True):

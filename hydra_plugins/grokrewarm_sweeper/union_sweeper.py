@@ -18,8 +18,8 @@ Command-line sweep overrides are crossed with every panel, as with the basic swe
 handed to the launcher in one batch (one Slurm array under the submitit launcher).
 
 A failed job does not stop the sweep: every job runs, the failures are logged here, and the
-render callback (``grokrewarm.figures.RenderFigureCallback``) draws the figure from the jobs that
-finished, then exits non-zero naming the failed ones.
+after-sweep callback (``grokrewarm.pipeline.AfterSweepCallback``) draws the figure from the jobs
+that finished, then exits non-zero naming the failed ones.
 """
 
 import logging

@@ -7,7 +7,14 @@ import pandas as pd
 import pytest
 from omegaconf import OmegaConf
 
+from grokrewarm.analysis import summarize
 from grokrewarm.figures import render, renderers
+
+
+def rendered(name, sweep_dir):
+    """The pipeline's order: the analysis step writes the tables the figure draws."""
+    summarize(name, sweep_dir)
+    return render(name, sweep_dir)
 
 
 def _run(root, i, variant, game, eval_returns):
@@ -31,7 +38,7 @@ def test_summary_sets_the_final_evaluation_beside_published_scores(tmp_path):
     assert "atari100k" in renderers()
     _run(tmp_path, 0, "dqn", "road_runner", [5000.0, 7000.0])
     _run(tmp_path, 1, "rainbow", "krull", [2000.0, 3000.0, 4000.0])
-    paths = render("atari100k", tmp_path)
+    paths = rendered("atari100k", tmp_path)
     assert (tmp_path / "atari100k.png").stat().st_size > 10_000 and len(paths) == 4
     table = pd.read_csv(tmp_path / "atari100k_summary.csv").set_index("game")
     road = table.loc["road_runner"]

@@ -7,13 +7,21 @@ import pytest
 from omegaconf import OmegaConf
 from rliable import library, metrics
 
+from grokrewarm.analysis import atari as analysis_atari
+from grokrewarm.analysis import summarize
 from grokrewarm.domains.atari.evaluation import human_normalized
 from grokrewarm.figures import atari, render, renderers
 
 
+def rendered(name, sweep_dir):
+    """The pipeline's order: the analysis step writes the tables the figure draws."""
+    summarize(name, sweep_dir)
+    return render(name, sweep_dir)
+
+
 @pytest.fixture(autouse=True)
 def few_bootstrap_reps(monkeypatch):
-    monkeypatch.setattr(atari, "BOOTSTRAP_REPS", 200)
+    monkeypatch.setattr(analysis_atari, "BOOTSTRAP_REPS", 200)
     monkeypatch.setattr(atari, "PROFILE_REPS", 20)
 
 
@@ -53,7 +61,7 @@ def test_fig7_renders_per_game_and_aggregate_scores(tmp_path):
             _run(tmp_path, i, variant, "breakout", seed, breakout[seed])
             _run(tmp_path, i + 1, variant, "pong", seed, pong[seed])
             i += 2
-    paths = render("fig7", tmp_path)
+    paths = rendered("fig7", tmp_path)
     assert [p.name for p in paths] == ["fig7.png", "fig7.pdf", "fig7_summary.csv", "fig7_runs.csv"]
     assert all(p.stat().st_size > 0 for p in paths)
     summary = pd.read_csv(tmp_path / "fig7_summary.csv").set_index(["variant", "game"])
@@ -82,12 +90,14 @@ def test_the_summary_iqm_interval_is_rliables_on_the_score_matrix(tmp_path):
         for seed, final in enumerate(by_seed):
             _run(tmp_path, i, "constant", game, seed, final)
             i += 1
-    render("fig6", tmp_path)
+    rendered("fig6", tmp_path)
     row = pd.read_csv(tmp_path / "fig6_summary.csv").set_index("game").loc["ALL"]
     scores = np.stack([human_normalized(g, finals[g]) for g in sorted(finals)], axis=1)
-    np.random.seed(atari.SEED)  # rliable's bootstrap draws from NumPy's global RNG
+    np.random.seed(analysis_atari.SEED)  # rliable's bootstrap draws from NumPy's global RNG
     points, intervals = library.get_interval_estimates(
-        {"x": scores}, lambda s: np.array([metrics.aggregate_iqm(s)]), reps=atari.BOOTSTRAP_REPS
+        {"x": scores},
+        lambda s: np.array([metrics.aggregate_iqm(s)]),
+        reps=analysis_atari.BOOTSTRAP_REPS,
     )
     assert row["iqm"] == pytest.approx(points["x"][0], rel=1e-12)
     assert row["iqm_low"] == pytest.approx(intervals["x"][0, 0], rel=1e-12)

@@ -10,9 +10,9 @@ import pytest
 import torch
 from omegaconf import OmegaConf
 
+from grokrewarm.analysis.lazy_rich import SPECS, summarize_lazy
+from grokrewarm.analysis.runs import load_runs
 from grokrewarm.compose import sweeper_config
-from grokrewarm.figures.lazy_rich import SPECS, summarize_lazy
-from grokrewarm.figures.runs import load_runs
 from grokrewarm.method.laziness import CenteredOutputScale, lazy_learning_rate
 from grokrewarm.training.run import build
 

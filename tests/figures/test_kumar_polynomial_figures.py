@@ -6,14 +6,17 @@ import pandas as pd
 import pytest
 from omegaconf import OmegaConf
 
-from grokrewarm.figures.lazy_rich import (
-    LOSS,
-    SPECS,
-    _plot_reference,
-    render_lazy,
-    summarize_lazy,
-)
-from grokrewarm.figures.runs import Run
+from grokrewarm.analysis import summarize
+from grokrewarm.analysis.lazy_rich import LOSS, SPECS, summarize_lazy
+from grokrewarm.analysis.runs import Run
+from grokrewarm.figures import render
+from grokrewarm.figures.lazy_rich import _plot_reference
+
+
+def rendered(name, sweep_dir):
+    """The pipeline's order: the analysis step writes the tables the figure draws."""
+    summarize(name, sweep_dir)
+    return render(name, sweep_dir)
 
 
 def _write_run(folder, config: dict, metrics: dict) -> Run:
@@ -60,7 +63,7 @@ def test_fig1_summary_and_reference_line(tmp_path):
     _plot_reference(ax, [run], "ntk_regression/test_loss", "black")
     assert list(ax.lines[0].get_ydata()) == pytest.approx([0.52, 0.52])
     plt.close(fig)
-    paths = render_lazy("kumar_fig1", tmp_path)
+    paths = rendered("kumar_fig1", tmp_path)
     assert {p.suffix for p in paths} >= {".png", ".csv"}
 
 
@@ -75,7 +78,7 @@ def test_fig7_summary_has_sigma_squared_alpha(tmp_path):
     ]
     table = summarize_lazy(runs, SPECS["kumar_fig7"], tmp_path / "s.csv")
     assert list(table["sigma2_alpha"]) == [1.0, 1.0, 16.0]
-    assert render_lazy("kumar_fig7", tmp_path)[0].stat().st_size > 10_000
+    assert rendered("kumar_fig7", tmp_path)[0].stat().st_size > 10_000
 
 
 def test_fig12_and_fig14_summaries_name_their_swept_values(tmp_path):
@@ -89,7 +92,7 @@ def test_fig12_and_fig14_summaries_name_their_swept_values(tmp_path):
     table = summarize_lazy([wd], SPECS["kumar_fig12"], tmp_path / "wd.csv")
     assert (table["alpha"].iloc[0], table["weight_decay"].iloc[0]) == (1.4, 5.0)
     assert table["time_to_grok"].iloc[0] == 200  # train 95% at step 100, test at 300
-    assert render_lazy("kumar_fig12", tmp_path / "wd")[0].stat().st_size > 10_000
+    assert rendered("kumar_fig12", tmp_path / "wd")[0].stat().st_size > 10_000
     hermite = _write_run(
         tmp_path / "he" / "0",
         {"condition": "He3", "task": {"n_train": 2000, "hermite_degree": 3}},
@@ -112,6 +115,6 @@ def test_fig9_draws_the_decomposition_per_panel(tmp_path):
             {"condition": f"P{n}", "panel": f"P{n:03d}", "task": {"n_train": n}},
             CURVES | decomposition,
         )
-    png = render_lazy("kumar_fig9", tmp_path)[0]
+    png = rendered("kumar_fig9", tmp_path)[0]
     assert png.stat().st_size > 10_000
     assert sorted(pd.read_csv(tmp_path / "kumar_fig9_summary.csv")["n_train"]) == [50, 120]

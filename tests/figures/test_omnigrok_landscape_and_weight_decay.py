@@ -8,8 +8,17 @@ import pandas as pd
 import pytest
 from omegaconf import OmegaConf
 
-from grokrewarm.figures.lazy_rich import SPECS, render_lazy, summarize_lazy
-from grokrewarm.figures.runs import load_runs
+from grokrewarm.analysis import summarize
+from grokrewarm.analysis.lazy_rich import SPECS, summarize_lazy
+from grokrewarm.analysis.runs import load_runs
+from grokrewarm.figures import render
+
+
+def rendered(name, sweep_dir):
+    """The pipeline's order: the analysis step writes the tables the figure draws."""
+    summarize(name, sweep_dir)
+    return render(name, sweep_dir)
+
 
 STEPS = np.arange(0, 3001, 50)
 
@@ -95,7 +104,7 @@ def test_fig10_summary_times_to_generalize_and_fits_the_slope_per_panel(tmp_path
 
 def test_fig10_renders_a_log_log_summary_axis(tmp_path):
     _weight_decay_sweep(tmp_path)
-    paths = render_lazy("omnigrok_fig10", tmp_path)
+    paths = rendered("omnigrok_fig10", tmp_path)
     assert (tmp_path / "omnigrok_fig10.png").stat().st_size > 10_000
     assert tmp_path / "omnigrok_fig10_summary.csv" in paths
 
@@ -125,7 +134,7 @@ def test_landscape_summary_records_the_series_and_renders_the_error_axis(tmp_pat
     assert row["final_test/loss"] == pytest.approx(math.log(2) + 0.6)
     assert row["final_test/acc"] == pytest.approx(0.6)
     assert sorted(table["train_fraction"].unique()) == [0.3, 0.6]
-    render_lazy("omnigrok_fig9", tmp_path)
+    rendered("omnigrok_fig9", tmp_path)
     assert (tmp_path / "omnigrok_fig9.png").stat().st_size > 10_000
 
 

@@ -4,7 +4,7 @@ import pandas as pd
 import pytest
 from omegaconf import OmegaConf
 
-from grokrewarm.figures.runs import Run, attention_rank_drop, summarize
+from grokrewarm.analysis.runs import Run, attention_rank_drop, summarize
 
 
 def run(test_acc, rank, condition="k1_wd0.0", train_acc=None):

@@ -8,7 +8,7 @@ CLAIMS = {
     # Fig. 3 caption: "We can induce grokking at arbitrary points during training ... increasing
     # the learning rate to 0.01 leads to feature learning and grokking"; Section 4.2: "even after
     # several hundred thousand optimizer steps, it is still possible to induce grokking". Read as:
-    # grokked = test accuracy >= 95% (figures.runs.GROKKED_ACC) after every offset, in every seed
+    # grokked = test accuracy >= 95% (analysis.runs.GROKKED_ACC) after every offset, in every seed
     "fig3_high_peak_groks": Claim(
         "Fig. 3 LHS: re-warming to a peak of 1e-2 induces grokking after every offset",
         every_seed_groks(panel="lhs"),

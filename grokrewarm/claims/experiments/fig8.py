@@ -1,8 +1,8 @@
 """Lyle et al. 2025 Fig. 8 (``papers/lyle2025_grokking_nonstationarity.txt``): the rank of the
 attention outputs as the network groks."""
 
+from grokrewarm.analysis.runs import RANK_DROP
 from grokrewarm.claims.core import Claim, MissingRows, column, rows
-from grokrewarm.figures.runs import RANK_DROP
 
 MIN_MEASURED = 3  # runs with the rank measured across grokking, fewer: cannot tell
 
@@ -27,7 +27,7 @@ CLAIMS = {
     # Caption: "Grokking frequently coincides with a reduction in the rank of the attention
     # outputs" ("frequently" read as more than half); B.1 says "consistently". The drop is
     # measured from the last step below 50% test accuracy to the lowest rank up to one grokking
-    # delay after the first step at 95% (figures.runs.attention_rank_drop); RANK_DROP = 10%
+    # delay after the first step at 95% (analysis.runs.attention_rank_drop); RANK_DROP = 10%
     # relative. Until 2026-12-03 it was read between the two rows that bracket grokking, which
     # gave 3 of 6 runs at 100-step rows and 1 of 6 at 20-step rows on the same training: a
     # verdict set by the metric interval. This reading was written down after those runs (seeds

@@ -3,8 +3,8 @@ standard grokking run, as an anchor for the Lyle et al. figures."""
 
 import pandas as pd
 
+from grokrewarm.analysis.runs import GROKKED_ACC
 from grokrewarm.claims.core import Claim, MissingRows, column, rows
-from grokrewarm.figures.runs import GROKKED_ACC
 
 # Their Section 5: memorization by ~1.4k steps, circuit formation from 1.4k to 9.4k, clean-up
 # (test accuracy to ~100%) from 9.4k to 13k.
