@@ -19,9 +19,11 @@ from __future__ import annotations
 import argparse
 import csv
 import datetime as dt
+import html
 import json
 import os
 import platform
+import re
 import shutil
 import sys
 import tempfile
@@ -86,9 +88,18 @@ def paper_of(experiment: str) -> str:
     return prefix if prefix in PAPERS and prefix != "lyle" else "lyle"
 
 
+def _natural(name: str) -> list:
+    return [int(part) if part.isdigit() else part for part in re.split(r"(\d+)", name)]
+
+
 def experiments() -> list[str]:
-    """Every experiment the project declares (``conf/experiment/*.yaml``)."""
-    return sorted(p.stem for p in EXPERIMENTS.glob("*.yaml"))
+    """Every experiment the project declares (``conf/experiment/*.yaml``), fig2 before fig10."""
+    return sorted((p.stem for p in EXPERIMENTS.glob("*.yaml")), key=_natural)
+
+
+def title(experiment: str) -> str:
+    """The figure an experiment reproduces, e.g. 'Lyle et al. 2025, Figure 2'."""
+    return describe(experiment).split("\n", 1)[0].split(":", 1)[0].rstrip(".")
 
 
 def describe(experiment: str) -> str:
@@ -280,7 +291,7 @@ def kept(results_root: Path = RESULTS) -> list[Kept]:
     """Every kept sweep under ``results_root``, by experiment then budget."""
     found = [Kept(p.parent) for p in Path(results_root).glob("*/*/claims.csv")]
     order = {b: i for i, b in enumerate(BUDGET_ORDER)}
-    return sorted(found, key=lambda k: (k.experiment, order.get(k.budget, 99), k.budget))
+    return sorted(found, key=lambda k: (_natural(k.experiment), order.get(k.budget, 99)))
 
 
 def rejudge(evidence: Kept) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -318,7 +329,7 @@ def reproduction_table(results_root: Path = RESULTS, link=None) -> str:
         by_experiment.setdefault(evidence.experiment, {})[evidence.budget] = evidence
     budgets = [b for b in BUDGET_ORDER if any(b in k for k in by_experiment.values())]
     lines = [
-        "| experiment | paper | " + " | ".join(budgets) + " |",
+        "| experiment | figure | " + " | ".join(budgets) + " |",
         "|---|---|" + "---|" * len(budgets),
     ]
     for paper in PAPERS:
@@ -332,7 +343,7 @@ def reproduction_table(results_root: Path = RESULTS, link=None) -> str:
                 else "not kept"
                 for b in budgets
             ]
-            lines.append(f"| {label} | {paper.capitalize()} | " + " | ".join(cells) + " |")
+            lines.append(f"| {label} | {title(name)} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
 
@@ -381,8 +392,10 @@ def experiment_section(name: str, image_path, results_root: Path = RESULTS) -> s
     claims table and provenance, then its notes. ``image_path(evidence)`` is where the page
     links the figure."""
     about = describe(name)
-    title = about.split("\n", 1)[0].split(":", 1)[0].rstrip(".")
-    parts = [f"## `{name}`: {title} {{ #{name} }}", f"```text\n{about}\n```" if about else ""]
+    parts = [
+        f"## `{name}`: {title(name)} {{ #{name} }}",
+        f'<pre class="about">{html.escape(about)}</pre>' if about else "",
+    ]
     found = [k for k in kept(results_root) if k.experiment == name]
     if not found:
         parts.append(f"No evidence kept: {NOT_KEPT.get(name, 'not run yet')}.")
@@ -418,13 +431,15 @@ def readme_summary(results_root: Path = RESULTS) -> str:
         "|---|---|---|",
     ]
     evidence = kept(results_root)
-    for paper, title in PAPERS.items():
+    for paper, paper_title in PAPERS.items():
         names = [n for n in experiments() if paper_of(n) == paper]
         mine = [k for k in evidence if k.experiment in names and k.budget == "quick"]
         verdicts = pd.concat([k.claims for k in mine])["verdict"] if mine else pd.Series([])
         counts = [int((verdicts == v).sum()) for v in ("holds", "does not hold", "cannot tell")]
         lines.append(
-            f"| {title} | {len(mine)} of {len(names)} | " + " / ".join(map(str, counts)) + " |"
+            f"| {paper_title} | {len(mine)} of {len(names)} | "
+            + " / ".join(map(str, counts))
+            + " |"
         )
     lines.append(README_END)
     return "\n".join(lines)
