@@ -51,7 +51,6 @@ NOT_KEPT = {
     "fig13": PENDING,
     "fig2": PENDING,
     "fig3": PENDING,
-    "fig4": PENDING,
     "fig5": PENDING,
     "fig6": PENDING,
     "fig7": PENDING,
