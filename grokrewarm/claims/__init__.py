@@ -2,7 +2,7 @@
 
 A figure's claims live with its experiment, found from its name: the experiment
 ``conf/experiment/<experiment>.yaml`` has ``grokrewarm/claims/experiments/<experiment>.py``, whose
-``CLAIMS = {name: Claim(text, check)}`` declares each claim as the paper's words as judged, a
+``CLAIMS = {text: check}`` declares each claim as the paper's words as judged (the text), a
 comment quoting the paper, and a check built from a kind of :mod:`grokrewarm.claims.kinds`
 (reaches a threshold or never does, ordered over a swept value, a power-law slope in a band,
 within k points of a reference, a landscape's "L" or "U" shape, ordered over games) with its
@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
-from dataclasses import replace
 from pathlib import Path
 
 import pandas as pd
@@ -50,14 +49,14 @@ __all__ = [
 
 
 def registry() -> dict[str, list[Claim]]:
-    """{experiment: its claims, named}, one module of :mod:`grokrewarm.claims.experiments`
-    each, whose ``CLAIMS`` is ``{name: Claim}``."""
+    """{experiment: its claims in declaration order}, one module of
+    :mod:`grokrewarm.claims.experiments` each, whose ``CLAIMS`` is ``{text: check}``."""
     declared = {
         module.name: importlib.import_module(f"{experiments.__name__}.{module.name}").CLAIMS
         for module in pkgutil.iter_modules(experiments.__path__)
     }
     return {
-        experiment: [replace(claim, name=name) for name, claim in claims.items()]
+        experiment: [Claim(text, check) for text, check in claims.items()]
         for experiment, claims in declared.items()
     }
 

@@ -51,12 +51,10 @@ Check = Callable[[pd.DataFrame], tuple]
 @dataclass(frozen=True)
 class Claim:
     """One claim of a figure: the paper's words as judged (``text``, written on one line in the
-    verdict table), the ``check`` that judges them and a short ``name`` to refer to it by (its
-    key in the experiment's ``CLAIMS``)."""
+    verdict table) and the ``check`` that judges them."""
 
     text: str
     check: Check
-    name: str = ""
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "text", " ".join(self.text.split()))

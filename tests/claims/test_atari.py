@@ -5,8 +5,6 @@ from grokrewarm.claims.experiments.fig10 import STOPS
 from grokrewarm.claims.experiments.fig12 import VARIANTS
 from grokrewarm.claims.kinds import HIGH_UTD_DQN, HIGH_UTD_RAINBOW, LOW_UTD_RAINBOW
 
-CLAIM = {claim.name: claim for claims in registry().values() for claim in claims}
-
 PUBLISHED = {"road_runner": (9600.0, 11211.4), "krull": (2851.5, 4402.1), "boxing": (0.2, 9.0)}
 
 
@@ -36,7 +34,7 @@ def test_holds_at_the_published_floor_and_fails_below_it_on_one_game():
     dqn = {"road_runner": 10898.0, "krull": 2900.0, "boxing": 0.2}
     rainbow = {"road_runner": 9000.0, "krull": 3000.0, "boxing": 5.0}
     assert verdicts(summary(dqn, rainbow)) == [HOLDS, FAILS]
-    result = judge(CLAIM["atari100k_rainbow_in_published_range"], summary(dqn, rainbow))
+    result = judge(checks("atari100k")[1], summary(dqn, rainbow))
     assert result.numbers["games_at_or_above_published"] == 2
     assert result.numbers["road_runner_floor"] == 9600.0
 
@@ -120,12 +118,10 @@ def test_fig6_lhs_fails_on_half_the_games_or_separate_intervals():
 def test_fig6_lhs_cannot_tell_on_two_games_or_one_run_per_game():
     finals = {v: [5.0, 5.0, None, None] for v in ("cyclic", "resets", "constant", "single_cycle")}
     table = lyle_summary(LOW, finals)
-    assert judge(CLAIM["fig6_lhs_cyclic_beats_resets_on_most_games"], table).verdict == CANNOT_TELL
+    assert judge(checks("fig6")[0], table).verdict == CANNOT_TELL
     finals = {v: [1.0, 2.0, 3.0, 4.0] for v in ("cyclic", "single_cycle")}
     iqms = {"cyclic": (0.5, 0.5, 0.5), "single_cycle": (0.5, 0.5, 0.5)}
-    result = judge(
-        CLAIM["fig6_lhs_cyclic_close_to_single_cycle"], lyle_summary(LOW, finals, iqms, 1)
-    )
+    result = judge(checks("fig6")[2], lyle_summary(LOW, finals, iqms, 1))
     assert result.verdict == CANNOT_TELL and "fewer than 2 runs" in result.reason
 
 
@@ -153,10 +149,10 @@ def test_fig6_rhs_fails_when_cycling_wins_once_and_is_stable_on_the_named_games(
         "low_lr": [1.0, 3.0, 2.0, 1.0],
     }
     table = lyle_summary(DQN, finals)
-    several = judge(CLAIM["fig6_rhs_cyclic_beats_both_fixed_lrs_on_several_games"], table)
+    several = judge(checks("fig6")[3], table)
     assert several.verdict == FAILS and several.numbers["games_above_both"] == 1
     finals["cyclic"][2:] = [10.0, 10.0]
-    unstable = judge(CLAIM["fig6_rhs_cyclic_unstable_on_a_named_game"], lyle_summary(DQN, finals))
+    unstable = judge(checks("fig6")[4], lyle_summary(DQN, finals))
     assert unstable.verdict == FAILS
     assert unstable.numbers["named_games_below_best_fixed"] == 0
 
@@ -214,7 +210,7 @@ def test_fig7_cannot_tell_without_rainbow_krull_or_seeds():
     assert verdicts == [HOLDS, HOLDS, CANNOT_TELL, CANNOT_TELL, CANNOT_TELL]
     no_rainbow = fig7_summary([5.0] * 4, SEPARATE)
     no_rainbow = no_rainbow[no_rainbow["group"] == DQN]
-    result = judge(CLAIM["fig7_rainbow_early_stopped_beats_the_others_on_most_games"], no_rainbow)
+    result = judge(checks("fig7")[1], no_rainbow)
     assert result.verdict == CANNOT_TELL
 
 
@@ -256,7 +252,7 @@ def test_fig10_cannot_tell_on_two_games_or_aggregates_over_different_games():
     assert [judge(c, table).verdict for c in checks("fig10")] == [CANNOT_TELL] * 3
     stops = ([2.0, 2.0, 2.0, None], [2.0] * 4, [3.0] * 4)
     iqms = dict.fromkeys(STOPS, (0.4, 0.3, 0.5))
-    result = judge(CLAIM["fig10_longer_cycling_better_on_average"], fig10_summary(stops, iqms))
+    result = judge(checks("fig10")[1], fig10_summary(stops, iqms))
     assert result.verdict == CANNOT_TELL and "different games" in result.reason
 
 
@@ -298,7 +294,7 @@ def test_fig11_cannot_tell_with_one_run_per_game_or_without_a_variant():
     assert verdicts == [CANNOT_TELL, HOLDS, CANNOT_TELL]
     table = fig11_summary(FIG11_HOLDS)
     table = table[table["variant"] != "resets"]
-    assert judge(CLAIM["fig11_cyclic_resets_beat_constant_resets"], table).verdict == CANNOT_TELL
+    assert judge(checks("fig11")[1], table).verdict == CANNOT_TELL
 
 
 # Fig. 12

@@ -7,8 +7,6 @@ import pytest
 from grokrewarm.claims import CANNOT_TELL, FAILS, HOLDS, checks, judge, registry
 from grokrewarm.claims.kinds import delays
 
-CLAIM = {claim.name: claim for claims in registry().values() for claim in claims}
-
 NAN = float("nan")
 INF = math.inf
 
@@ -63,9 +61,9 @@ def test_delays_clip_at_zero_and_count_never_generalizing_as_infinite():
 
 def test_an_unfinished_condition_is_cannot_tell():
     summary = table(run(alpha=0.5, delay=10.0), run(alpha=2.0, delay=500.0))
-    assert check(CLAIM["fig2_alpha_delays_grokking"], summary).verdict == HOLDS
+    assert check(checks("kumar_fig2")[2], summary).verdict == HOLDS
     summary["jobs_diverged"] = [0, 1]
-    result = check(CLAIM["fig2_alpha_delays_grokking"], summary)
+    result = check(checks("kumar_fig2")[2], summary)
     assert result.verdict == CANNOT_TELL
     assert "diverged" in result.reason
 
@@ -81,17 +79,17 @@ def test_every_kumar_experiment_has_checks():
 
 TRENDS = [
     # check, panel, swept key, the column it reads ("delay": time to grok), increasing
-    (CLAIM["fig2_alpha_delays_grokking"], "main", "alpha", "delay", True),
-    (CLAIM["fig3a_alpha_delays_grokking"], "alpha", "alpha", "delay", True),
-    (CLAIM["fig3a_alpha_raises_final_test_loss"], "alpha", "alpha", "final_test/loss", True),
-    (CLAIM["fig3a_alpha_is_lazier"], "alpha", "alpha", "relative_param_change_end", False),
-    (CLAIM["fig3b_eps_speeds_grokking"], "eps", "eps", "delay", False),
-    (CLAIM["fig3b_small_eps_ends_lower"], "eps", "eps", "final_test/loss", True),
-    (CLAIM["fig3b_eps_sets_initial_alignment"], "eps", "eps", "ntk_alignment_start", True),
-    (CLAIM["fig5_alignment_falls_with_j"], "main", "j", "ntk_alignment_start", False),
-    (CLAIM["fig6_transformer_alpha_delays_grokking"], "transformer", "alpha", "delay", True),
-    (CLAIM["fig6_mnist_alpha_delays_grokking"], "mnist", "alpha", "delay", True),
-    (CLAIM["fig8_alpha_delays_grokking"], "main", "alpha", "delay", True),
+    (checks("kumar_fig2")[2], "main", "alpha", "delay", True),
+    (checks("kumar_fig3")[0], "alpha", "alpha", "delay", True),
+    (checks("kumar_fig3")[1], "alpha", "alpha", "final_test/loss", True),
+    (checks("kumar_fig3")[2], "alpha", "alpha", "relative_param_change_end", False),
+    (checks("kumar_fig3")[3], "eps", "eps", "delay", False),
+    (checks("kumar_fig3")[4], "eps", "eps", "final_test/loss", True),
+    (checks("kumar_fig3")[5], "eps", "eps", "ntk_alignment_start", True),
+    (checks("kumar_fig5")[3], "main", "j", "ntk_alignment_start", False),
+    (checks("kumar_fig6")[0], "transformer", "alpha", "delay", True),
+    (checks("kumar_fig6")[2], "mnist", "alpha", "delay", True),
+    (checks("kumar_fig8")[1], "main", "alpha", "delay", True),
 ]
 
 
@@ -142,7 +140,7 @@ def test_trends_use_the_median_over_seeds():
         run(alpha=0.5, delay=20.0, seed=2),
         run(alpha=2.0, delay=500.0),
     )
-    result = check(CLAIM["fig2_alpha_delays_grokking"], summary)
+    result = check(checks("kumar_fig2")[2], summary)
     assert result.verdict == HOLDS
     assert result.numbers["time_to_grok"] == [20.0, 500.0]
 
@@ -170,18 +168,16 @@ def test_fig1_fails_on_no_delay_a_loss_above_the_kernel_a_falling_norm_or_alignm
     assert results[1].numbers["final_test_loss"] == 0.5
     assert results[2].numbers["runs_rising"] == 0
     assert results[3].numbers["ntk_alignment_end"] == 0.05
-    decayed = check(CLAIM["fig1_groks_without_regularization"], fig1(weight_decay=1e-4))
+    decayed = check(checks("kumar_fig1")[0], fig1(weight_decay=1e-4))
     assert decayed.verdict == FAILS
     assert decayed.numbers["weight_decay"] == 1e-4
 
 
 def test_fig1_cannot_tell_without_the_kernel_line_or_the_alignment():
     summary = table(run(ntk_alignment_end=NAN))
-    assert check(CLAIM["fig1_beats_initial_kernel"], summary).verdict == CANNOT_TELL
-    assert check(CLAIM["fig1_features_align"], summary).verdict == CANNOT_TELL
-    assert (
-        check(CLAIM["fig1_groks_without_regularization"], summary.iloc[:0]).verdict == CANNOT_TELL
-    )
+    assert check(checks("kumar_fig1")[1], summary).verdict == CANNOT_TELL
+    assert check(checks("kumar_fig1")[3], summary).verdict == CANNOT_TELL
+    assert check(checks("kumar_fig1")[0], summary.iloc[:0]).verdict == CANNOT_TELL
 
 
 # --- Fig. 2 ---------------------------------------------------------------------------------
@@ -200,7 +196,7 @@ def test_fig2_fails_on_no_grokking_weight_decay_or_a_falling_norm():
     assert [r.verdict for r in results] == [FAILS, FAILS]
     assert results[0].numbers["time_to_grok"] == INF
     assert results[1].numbers["norm_end"] == 8.0
-    decayed = check(CLAIM["fig2_groks_without_weight_decay"], table(run(weight_decay=0.1)))
+    decayed = check(checks("kumar_fig2")[0], table(run(weight_decay=0.1)))
     assert decayed.verdict == FAILS
 
 
@@ -259,16 +255,16 @@ def test_fig5_fails_on_a_delayed_j1_a_prompt_j70_a_generalizing_j100_and_flat_al
     assert [r.verdict for r in results] == [FAILS] * 3
     assert results[0].numbers["time_to_grok"] == 0.0
     assert results[1].numbers["runs_generalized"] == 1
-    delayed = check(CLAIM["fig5_aligned_labels_generalize_at_once"], fig5(d1=200.0))
+    delayed = check(checks("kumar_fig5")[0], fig5(d1=200.0))
     assert delayed.verdict == FAILS
     assert delayed.numbers["time_to_grok"] == 200.0
     # ordered by alignment, generalization slows as the alignment rises
     backwards = fig5(d1=None, d70=400.0, d100=0.0)
-    assert check(CLAIM["fig5_alignment_speeds_generalization"], backwards).verdict == FAILS
+    assert check(checks("kumar_fig5")[4], backwards).verdict == FAILS
 
 
 def test_fig5_cannot_tell_without_the_conditions_or_when_j70_does_not_grok():
-    result = check(CLAIM["fig5_aligned_labels_generalize_at_once"], fig5(d70=None))
+    result = check(checks("kumar_fig5")[0], fig5(d70=None))
     assert result.verdict == CANNOT_TELL
     assert "did not grok" in result.reason
     only_j1 = fig5().iloc[:1]
@@ -289,8 +285,8 @@ def fig6(small_transformer=10.0, small_mnist=10.0, reference=1000.0):
 
 
 VANISH_6 = [
-    CLAIM["fig6_transformer_small_alpha_no_grokking"],
-    CLAIM["fig6_mnist_small_alpha_no_grokking"],
+    checks("kumar_fig6")[1],
+    checks("kumar_fig6")[3],
 ]
 
 
@@ -310,7 +306,7 @@ def test_fig6_small_alpha_fails_on_a_long_delay_or_no_generalization():
 def test_fig6_small_alpha_cannot_tell_without_alpha_1_or_when_it_does_not_grok():
     assert [check(fn, fig6(reference=None)).verdict for fn in VANISH_6] == [CANNOT_TELL] * 2
     smoke = table(run("transformer", alpha=0.15), run("transformer", alpha=4.0))
-    result = check(CLAIM["fig6_transformer_small_alpha_no_grokking"], smoke)
+    result = check(checks("kumar_fig6")[1], smoke)
     assert result.verdict == CANNOT_TELL
     assert "alpha=1" in result.reason
 
@@ -360,7 +356,7 @@ def test_fig7_cannot_tell_from_one_condition_or_without_a_shared_sigma2_alpha():
     one = FIG7_HOLDS.iloc[:1]
     assert [check(c, one).verdict for c in checks("kumar_fig7")] == [CANNOT_TELL] * 4
     diagonal = FIG7_HOLDS.iloc[[0, 3]]  # sigma^2 alpha 1/16 and 16: no collapse to see
-    result = check(CLAIM["fig7_final_loss_collapses_on_sigma2_alpha"], diagonal)
+    result = check(checks("kumar_fig7")[2], diagonal)
     assert result.verdict == CANNOT_TELL
     assert "two (sigma, alpha) pairs" in result.reason
 
@@ -376,19 +372,19 @@ def test_fig8_holds_when_alpha_1_groks_and_the_smallest_alpha_does_not():
 
 
 def test_fig8_fails_when_alpha_1_does_not_grok_or_the_smallest_alpha_still_does():
-    assert check(CLAIM["fig8_original_groks"], table(run(alpha=1.0, delay=0.0))).verdict == FAILS
+    assert check(checks("kumar_fig8")[0], table(run(alpha=1.0, delay=0.0))).verdict == FAILS
     summary = table(run(alpha=0.1, delay=600.0), run(alpha=1.0, delay=800.0))
-    result = check(CLAIM["fig8_small_alpha_no_grokking"], summary)
+    result = check(checks("kumar_fig8")[2], summary)
     assert result.verdict == FAILS
     assert result.numbers["time_to_grok"] == 600.0
 
 
 def test_fig8_cannot_tell_without_alpha_1_or_a_smaller_alpha():
     above = table(run(alpha=1.0), run(alpha=3.0))
-    result = check(CLAIM["fig8_small_alpha_no_grokking"], above)
+    result = check(checks("kumar_fig8")[2], above)
     assert result.verdict == CANNOT_TELL
     assert "below 1" in result.reason
-    assert check(CLAIM["fig8_original_groks"], table(run(alpha=0.1))).verdict == CANNOT_TELL
+    assert check(checks("kumar_fig8")[0], table(run(alpha=0.1))).verdict == CANNOT_TELL
 
 
 # --- Fig. 9 ---------------------------------------------------------------------------------
@@ -409,15 +405,15 @@ def test_fig9_fails_when_p50_generalizes_p120_does_not_grok_or_p500_lags():
     assert [r.verdict for r in results] == [FAILS, FAILS]
     assert results[0].numbers["runs_generalized"] == 1
     assert results[1].numbers["time_to_grok"] == 0.0
-    lagging = check(CLAIM["fig9_large_set_no_delay"], fig9(d500=600.0))
+    lagging = check(checks("kumar_fig9")[2], fig9(d500=600.0))
     assert lagging.verdict == FAILS
     assert lagging.numbers["time_to_grok"] == 600.0
 
 
 def test_fig9_cannot_tell_without_a_panel_or_a_grokking_p120():
     no_p50 = fig9().iloc[1:]
-    assert check(CLAIM["fig9_small_set_fails"], no_p50).verdict == CANNOT_TELL
-    assert check(CLAIM["fig9_large_set_no_delay"], fig9(d120=None)).verdict == CANNOT_TELL
+    assert check(checks("kumar_fig9")[0], no_p50).verdict == CANNOT_TELL
+    assert check(checks("kumar_fig9")[2], fig9(d120=None)).verdict == CANNOT_TELL
 
 
 # --- Fig. 12 --------------------------------------------------------------------------------
@@ -440,7 +436,7 @@ def test_fig12_holds_when_decay_removes_grokking_and_laziness_restores_it():
 
 
 def test_fig12_fails_when_a_does_not_grok_b_keeps_grokking_or_c_does_not_return():
-    assert check(CLAIM["fig12a_groks"], fig12(a=None)).verdict == FAILS
+    assert check(checks("kumar_fig12")[0], fig12(a=None)).verdict == FAILS
     results = [check(c, fig12(b=800.0, c=100.0)) for c in checks("kumar_fig12")[1:]]
     assert [r.verdict for r in results] == [FAILS, FAILS]
     assert results[0].numbers["time_to_grok"] == 800.0
@@ -460,9 +456,9 @@ def test_fig12_cannot_tell_from_one_weight_decay_or_without_alpha_1_4():
         assert result.verdict == CANNOT_TELL
         assert "two needed" in result.reason
     no_lazy = fig12().iloc[:2]
-    assert check(CLAIM["fig12c_laziness_restores_grokking"], no_lazy).verdict == CANNOT_TELL
-    assert check(CLAIM["fig12a_groks"], no_lazy).verdict == HOLDS  # (a) needs no alpha = 1.4
-    assert check(CLAIM["fig12c_laziness_restores_grokking"], fig12(a=None)).verdict == CANNOT_TELL
+    assert check(checks("kumar_fig12")[2], no_lazy).verdict == CANNOT_TELL
+    assert check(checks("kumar_fig12")[0], no_lazy).verdict == HOLDS  # (a) needs no alpha = 1.4
+    assert check(checks("kumar_fig12")[2], fig12(a=None)).verdict == CANNOT_TELL
 
 
 # --- Fig. 14 --------------------------------------------------------------------------------
@@ -470,19 +466,19 @@ def test_fig12_cannot_tell_from_one_weight_decay_or_without_alpha_1_4():
 
 def test_fig14_holds_when_every_degree_above_2_groks():
     summary = table(run(hermite_degree=2, delay=0.0), run(hermite_degree=3), run(hermite_degree=4))
-    result = check(CLAIM["fig14_higher_degree_groks"], summary)
+    result = check(checks("kumar_fig14")[0], summary)
     assert result.verdict == HOLDS
     assert result.numbers["hermite_degree"] == [3, 4]
 
 
 def test_fig14_fails_when_a_degree_above_2_does_not_grok():
     summary = table(run(hermite_degree=3), run(hermite_degree=4, delay=None))
-    result = check(CLAIM["fig14_higher_degree_groks"], summary)
+    result = check(checks("kumar_fig14")[0], summary)
     assert result.verdict == FAILS
     assert result.numbers["time_to_grok"] == [100.0, INF]
 
 
 def test_fig14_cannot_tell_with_only_the_quadratic():
-    result = check(CLAIM["fig14_higher_degree_groks"], table(run(hermite_degree=2)))
+    result = check(checks("kumar_fig14")[0], table(run(hermite_degree=2)))
     assert result.verdict == CANNOT_TELL
     assert "no degree above 2" in result.reason

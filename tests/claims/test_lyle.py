@@ -1,9 +1,7 @@
 import pandas as pd
 import pytest
 
-from grokrewarm.claims import CANNOT_TELL, FAILS, HOLDS, checks, judge, registry
-
-CLAIM = {claim.name: claim for claims in registry().values() for claim in claims}
+from grokrewarm.claims import CANNOT_TELL, FAILS, HOLDS, checks, judge
 
 
 def fig3_summary(lhs_grokked, rhs_grokked, seeds=2):
@@ -37,7 +35,7 @@ def test_fig3_fails_on_one_offset_that_did_not_grok_or_one_that_did():
 def test_fig3_cannot_tell_without_the_panel():
     summary = fig3_summary([2, 2], [0])
     summary = summary[summary["panel"] == "lhs"]
-    assert judge(CLAIM["fig3_low_peak_does_not"], summary).verdict == CANNOT_TELL
+    assert judge(checks("fig3")[1], summary).verdict == CANNOT_TELL
 
 
 def fig2_summary(lhs, rhs, seeds=2):
@@ -88,10 +86,7 @@ def test_fig2_fails_when_projection_is_inconsistent_decay_does_not_matter_or_ln_
     rhs = {("nap", 0.0): 1, ("nap", 1.0): 2}
     summary = fig2_summary(lhs, rhs)
     assert fig2_verdicts(summary) == [FAILS, FAILS, FAILS]
-    assert (
-        judge(CLAIM["fig2_layernorm_needs_scale_decay"], summary).numbers["grokked_seeds_without"]
-        == 1
-    )
+    assert judge(checks("fig2")[2], summary).numbers["grokked_seeds_without"] == 1
 
 
 def warm_start_summary(methods, panel="main", seeds=5):
@@ -140,11 +135,11 @@ def test_fig4_fails_when_projection_keeps_a_gap_and_unconstrained_closes_it():
 
 def test_fig4_cannot_tell_without_the_100pct_or_the_10pct_run_or_a_method():
     no_full = warm_start_summary({"nap_fixed": {0.1: 0.7, 0.5: 0.7}, "none_fixed": {1.0: 0.7}})
-    assert judge(CLAIM["fig4_projected_closes_gap"], no_full).verdict == CANNOT_TELL
+    assert judge(checks("fig4")[0], no_full).verdict == CANNOT_TELL
     no_small = warm_start_summary({"none_fixed": {0.5: 0.6, 1.0: 0.7}})
-    result = judge(CLAIM["fig4_unconstrained_keeps_gap"], no_small)
+    result = judge(checks("fig4")[1], no_small)
     assert result.verdict == CANNOT_TELL and "10%" in result.reason
-    assert judge(CLAIM["fig4_projected_closes_gap"], no_small).verdict == CANNOT_TELL
+    assert judge(checks("fig4")[0], no_small).verdict == CANNOT_TELL
 
 
 def fig5_summary(lhs, rhs):
@@ -212,16 +207,16 @@ def test_fig9_holds_when_the_unaligned_cycle_closes_the_gap_and_fails_when_it_do
     closes = warm_start_summary(
         {"nap_cyclic": {0.1: 0.70, 0.5: 0.705, 1.0: 0.70}, "none_cyclic": {0.1: 0.6, 1.0: 0.7}}
     )
-    result = judge(CLAIM["fig9_projected_closes_gap_unaligned"], closes)
+    result = judge(checks("fig9")[0], closes)
     assert result.verdict == HOLDS and result.numbers["max_gap"] == pytest.approx(0.0)
     gap = warm_start_summary({"nap_cyclic": {0.1: 0.66, 0.5: 0.69, 1.0: 0.70}})
-    result = judge(CLAIM["fig9_projected_closes_gap_unaligned"], gap)
+    result = judge(checks("fig9")[0], gap)
     assert result.verdict == FAILS and result.numbers["gap_f0.1"] == pytest.approx(0.04)
 
 
 def test_fig9_cannot_tell_without_the_projected_method():
     summary = warm_start_summary({"none_cyclic": {0.1: 0.6, 1.0: 0.7}})
-    assert judge(CLAIM["fig9_projected_closes_gap_unaligned"], summary).verdict == CANNOT_TELL
+    assert judge(checks("fig9")[0], summary).verdict == CANNOT_TELL
 
 
 def fig13_summary(gaps):
@@ -254,30 +249,28 @@ def test_fig13_holds_when_the_x10_peak_closes_what_x1_leaves():
 
 def test_fig13_fails_when_no_rule_leaves_a_gap_or_x10_does_not_close_it():
     no_gap = {(r, p): 0.005 for r in FIG13_RULES for p in (1.0, 10.0)}
-    result = judge(CLAIM["fig13_some_rule_leaves_gap"], fig13_summary(no_gap))
+    result = judge(checks("fig13")[0], fig13_summary(no_gap))
     assert result.verdict == FAILS
     assert result.numbers["max_gap_constant_x1"] == pytest.approx(0.005)
     # and with no gap at x1 there is nothing for the x10 peak to close
-    assert judge(CLAIM["fig13_higher_peak_closes_gap"], fig13_summary(no_gap)).verdict == (
-        CANNOT_TELL
-    )
+    assert judge(checks("fig13")[1], fig13_summary(no_gap)).verdict == (CANNOT_TELL)
     kept = no_gap | {("slow_features", 1.0): 0.03, ("slow_features", 10.0): 0.02}
     kept |= {("even_ratio_abs", 1.0): 0.05, ("even_ratio_abs", 10.0): 0.04}
-    result = judge(CLAIM["fig13_higher_peak_closes_gap"], fig13_summary(kept))
+    result = judge(checks("fig13")[1], fig13_summary(kept))
     assert result.verdict == FAILS
     assert result.numbers["max_gap_slow_features_x10"] == pytest.approx(0.02)
     assert result.numbers["max_gap_even_ratio_abs_x10"] == pytest.approx(0.04)
     # B.5's "under some of the per-layer schedules": one gapped rule closing at x10 is enough
     one_closes = kept | {("even_ratio_abs", 10.0): 0.0}
-    result = judge(CLAIM["fig13_higher_peak_closes_gap"], fig13_summary(one_closes))
+    result = judge(checks("fig13")[1], fig13_summary(one_closes))
     assert result.verdict == HOLDS
 
 
 def test_fig13_cannot_tell_without_a_rule_or_its_x10_runs():
     gaps = {(r, 1.0): 0.0 for r in FIG13_RULES if r != "constant"}
-    assert judge(CLAIM["fig13_some_rule_leaves_gap"], fig13_summary(gaps)).verdict == CANNOT_TELL
+    assert judge(checks("fig13")[0], fig13_summary(gaps)).verdict == CANNOT_TELL
     gaps = {(r, 1.0): 0.0 for r in FIG13_RULES} | {("slow_features", 1.0): 0.03}
-    result = judge(CLAIM["fig13_higher_peak_closes_gap"], fig13_summary(gaps))
+    result = judge(checks("fig13")[1], fig13_summary(gaps))
     assert result.verdict == CANNOT_TELL and "slow_features_peak10.0" in result.reason
 
 
@@ -300,14 +293,14 @@ def test_fig13_a_diverged_100pct_run_at_x10_measures_no_gap():
     # fast features "closes" at x10 only because its 100% run diverged (gap -0.6): not a closing,
     # and slow features keeps its gap: no measured rule closes, one is unmeasured
     summary = diverge_100pct_run(fig13_summary(gaps), "fast_features_peak10.0")
-    result = judge(CLAIM["fig13_higher_peak_closes_gap"], summary)
+    result = judge(checks("fig13")[1], summary)
     assert result.verdict == CANNOT_TELL
     assert "fast_features_peak10.0 ended at chance (test accuracy 0.098)" in result.reason
     # a measured rule that closes is enough, whatever the unmeasured one did
     summary = diverge_100pct_run(
         fig13_summary(gaps | {("slow_features", 10.0): 0.005}), "fast_features_peak10.0"
     )
-    result = judge(CLAIM["fig13_higher_peak_closes_gap"], summary)
+    result = judge(checks("fig13")[1], summary)
     assert result.verdict == HOLDS
     assert result.numbers["max_gap_slow_features_x10"] == pytest.approx(0.005)
     assert "max_gap_fast_features_x10" not in result.numbers
@@ -342,9 +335,7 @@ def fig8_summary(measured, dropped):
 
 
 def test_fig8_holds_when_most_grokked_runs_lose_rank():
-    result = judge(
-        CLAIM["fig8_grokking_coincides_with_rank_drop"], fig8_summary([2, 2, 1], [2, 1, 1])
-    )
+    result = judge(checks("fig8")[0], fig8_summary([2, 2, 1], [2, 1, 1]))
     assert result.verdict == HOLDS
     assert (result.numbers["grokked_runs_measured"], result.numbers["runs_with_rank_drop"]) == (
         5,
@@ -353,10 +344,8 @@ def test_fig8_holds_when_most_grokked_runs_lose_rank():
 
 
 def test_fig8_fails_at_half_or_fewer_and_cannot_tell_below_three_runs():
-    fails = judge(
-        CLAIM["fig8_grokking_coincides_with_rank_drop"], fig8_summary([2, 2, 0], [1, 1, 0])
-    )
+    fails = judge(checks("fig8")[0], fig8_summary([2, 2, 0], [1, 1, 0]))
     assert fails.verdict == FAILS
     assert fails.numbers["runs_with_rank_drop"] == 2
-    few = judge(CLAIM["fig8_grokking_coincides_with_rank_drop"], fig8_summary([1, 1, 0], [1, 1, 0]))
+    few = judge(checks("fig8")[0], fig8_summary([1, 1, 0], [1, 1, 0]))
     assert few.verdict == CANNOT_TELL

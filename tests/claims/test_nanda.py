@@ -1,8 +1,6 @@
 import pandas as pd
 
-from grokrewarm.claims import CANNOT_TELL, FAILS, HOLDS, judge, registry
-
-CLAIM = {claim.name: claim for claims in registry().values() for claim in claims}
+from grokrewarm.claims import CANNOT_TELL, FAILS, HOLDS, checks, judge
 
 
 def summary(step_to_95, grokked=1, last_step=13000):
@@ -23,7 +21,7 @@ def summary(step_to_95, grokked=1, last_step=13000):
 
 
 def check(table):
-    return judge(CLAIM["baseline_groks_where_published"], table)
+    return judge(checks("nanda_baseline")[0], table)
 
 
 def test_holds_when_grokking_lands_between_memorization_and_clean_up():

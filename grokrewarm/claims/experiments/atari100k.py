@@ -1,7 +1,7 @@
 """Atari 100k: learning evidence at the Atari-100k protocol, against the published scores of
 data-efficient agents (DER and DrQ(eps))."""
 
-from grokrewarm.claims.core import Claim, MissingRows, rows
+from grokrewarm.claims.core import MissingRows, rows
 
 MIN_GAMES = 3  # the learning check's games (conf/env/ale.yaml atari100k_learning_check)
 
@@ -33,14 +33,8 @@ def in_published_range(variant: str):
 
 
 CLAIMS = {
-    "atari100k_dqn_in_published_range": Claim(
-        "Atari 100k: DQN's final evaluation reaches the lower of DER's and DrQ(eps)'s published "
-        "scores on every game of at least three",
-        in_published_range("dqn"),
-    ),
-    "atari100k_rainbow_in_published_range": Claim(
-        "Atari 100k: Rainbow's final evaluation reaches the lower of DER's and DrQ(eps)'s "
-        "published scores on every game of at least three",
-        in_published_range("rainbow"),
-    ),
+    "Atari 100k: DQN's final evaluation reaches the lower of DER's "
+    "and DrQ(eps)'s published scores on every game of at least three": in_published_range("dqn"),
+    "Atari 100k: Rainbow's final evaluation reaches the lower of DER's and "
+    "DrQ(eps)'s published scores on every game of at least three": in_published_range("rainbow"),
 }

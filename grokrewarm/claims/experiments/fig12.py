@@ -1,7 +1,6 @@
 """Lyle et al. 2025 Fig. 12 (``papers/lyle2025_grokking_nonstationarity.txt``, B.4): per-game
 curves of the Fig. 6 LHS runs."""
 
-from grokrewarm.claims.core import Claim
 from grokrewarm.claims.kinds import LOW_UTD_RAINBOW, beats_on_most_games, per_game
 
 # B.4 only says "We include per-game results for the Rainbow agent trained in the
@@ -26,17 +25,12 @@ def effects_heterogeneous(summary):
 CLAIMS = {
     # Section 6.1: "We observe heterogeneous effects from learning rate cycling across
     # environments"; the weakest reading: the per-game best schedule is not always the same one
-    "fig12_effects_heterogeneous": Claim(
-        "Fig. 12: with Rainbow + NaP at the low replay ratio, no schedule ends highest on every "
-        "game (of at least three): which of constant, resets, cyclic and single cycle is best "
-        "depends on the game",
-        effects_heterogeneous,
-    ),
+    "Fig. 12: with Rainbow + NaP at the low replay ratio, no schedule "
+    "ends highest on every game (of at least three): which of constant, "
+    "resets, cyclic and single cycle is best depends on the game": effects_heterogeneous,
     # Section 6.1 (these are the Fig. 6 LHS runs, drawn per game): "the cyclic LR agent recovers
     # more rapidly and attains higher final performance on most environments"
-    "fig12_cyclic_beats_resets_on_most_games": Claim(
-        "Fig. 12: with Rainbow + NaP at the low replay ratio, the cyclic LR ends with a higher "
-        "return than resets on more than half of the games (at least three)",
-        beats_on_most_games(LOW_UTD_RAINBOW, "cyclic", ["resets"]),
-    ),
+    "Fig. 12: with Rainbow + NaP at the low replay ratio, the cyclic "
+    "LR ends with a higher return than resets on more than half of "
+    "the games (at least three)": beats_on_most_games(LOW_UTD_RAINBOW, "cyclic", ["resets"]),
 }

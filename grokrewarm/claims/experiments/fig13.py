@@ -1,7 +1,7 @@
 """Lyle et al. 2025 Fig. 13 (``papers/lyle2025_grokking_nonstationarity.txt``): per-layer LR rules
 re-warmed to the initial LR and to 10x it."""
 
-from grokrewarm.claims.core import Claim, MissingRows
+from grokrewarm.claims.core import MissingRows
 from grokrewarm.claims.kinds import SAME_ACC, closes, gaps
 
 # methods: "<per-layer rule>_peak<re-warm peak / initial peak>", NaP, re-warmed at the addition;
@@ -45,11 +45,9 @@ def higher_peak_closes_gap(summary):
 CLAIMS = {
     # B.5: "under some of the per-layer learning rate schedules which do not alone close the
     # warm-starting gap"; a gap = more than SAME_ACC
-    "fig13_some_rule_leaves_gap": Claim(
-        "Fig. 13 left column: re-warmed only to the initial LR, some per-layer rule leaves a "
-        "warm-start gap (some initial fraction more than 1 point below its 100% run)",
-        some_rule_leaves_gap,
-    ),
+    "Fig. 13 left column: re-warmed only to the initial LR, "
+    "some per-layer rule leaves a warm-start gap (some "
+    "initial fraction more than 1 point below its 100% run)": some_rule_leaves_gap,
     # B.5: "under some of the per-layer learning rate schedules which do not alone close the
     # warm-starting gap, it is possible to overcome this limitation by re-warming the learning
     # rate to a larger value"; Fig. 13 caption: "Under some conditions, fully closing the
@@ -58,10 +56,7 @@ CLAIMS = {
     # a rule whose x10 runs are missing or whose x10 100% run diverged is unmeasured: one
     # measured rule that closes its gap is enough for 'holds'; with none closing, any unmeasured
     # rule leaves it 'cannot tell'
-    "fig13_higher_peak_closes_gap": Claim(
-        "Fig. 13: some per-layer rule that leaves a warm-start gap when re-warmed to the initial "
-        "LR closes it when re-warmed to 10x that LR: no initial fraction more than 1 point below "
-        "100%",
-        higher_peak_closes_gap,
-    ),
+    "Fig. 13: some per-layer rule that leaves a warm-start gap "
+    "when re-warmed to the initial LR closes it when re-warmed to "
+    "10x that LR: no initial fraction more than 1 point below 100%": higher_peak_closes_gap,
 }

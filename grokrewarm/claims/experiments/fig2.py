@@ -5,7 +5,7 @@ import re
 
 import pandas as pd
 
-from grokrewarm.claims.core import Claim, MissingRows, column, rows
+from grokrewarm.claims.core import MissingRows, column, rows
 
 CONDITION = re.compile(r"^(?P<projection>[a-z]+)_lr(?P<lr>[^_]+)_wd(?P<wd>[^_]+)_sd(?P<sd>[^_]+)$")
 
@@ -60,21 +60,12 @@ def layernorm_needs_scale_decay(summary):
 
 CLAIMS = {
     # Section 3.2: periodic re-scaling makes grokking fast and consistent across seeds
-    "fig2_projection_groks_consistently": Claim(
-        "Fig. 2 LHS: the projected network at the largest LR groks in every seed at both weight "
-        "decays",
-        projection_groks_consistently,
-    ),
-    "fig2_unconstrained_needs_weight_decay": Claim(
-        "Fig. 2 LHS: without projection, grokking needs large weight decay: the unconstrained "
-        "network groks at more LRs with weight decay 1.0 than with 0.01",
-        unconstrained_needs_weight_decay,
-    ),
+    "Fig. 2 LHS: the projected network at the largest "
+    "LR groks in every seed at both weight decays": projection_groks_consistently,
+    "Fig. 2 LHS: without projection, grokking needs large weight decay: the unconstrained network "
+    "groks at more LRs with weight decay 1.0 than with 0.01": unconstrained_needs_weight_decay,
     # Section 3.2: "weight normalization completely fails to generalize" with LayerNorm unless
     # weight decay is applied to the norm scales
-    "fig2_layernorm_needs_scale_decay": Claim(
-        "Fig. 2 RHS: the projected LayerNorm network groks in no seed without scale decay and in "
-        "every seed with it (at 1.0 or 10.0)",
-        layernorm_needs_scale_decay,
-    ),
+    "Fig. 2 RHS: the projected LayerNorm network groks in no seed "
+    "without scale decay and in every seed with it (at 1.0 or 10.0)": layernorm_needs_scale_decay,
 }

@@ -1,7 +1,6 @@
 """Lyle et al. 2025 Fig. 3 (``papers/lyle2025_grokking_nonstationarity.txt``): grokking induced by
 re-warming the LR after an offset."""
 
-from grokrewarm.claims.core import Claim
 from grokrewarm.claims.kinds import every_seed_groks, no_seed_groks
 
 CLAIMS = {
@@ -9,12 +8,9 @@ CLAIMS = {
     # the learning rate to 0.01 leads to feature learning and grokking"; Section 4.2: "even after
     # several hundred thousand optimizer steps, it is still possible to induce grokking". Read as:
     # grokked = test accuracy >= 95% (analysis.runs.GROKKED_ACC) after every offset, in every seed
-    "fig3_high_peak_groks": Claim(
-        "Fig. 3 LHS: re-warming to a peak of 1e-2 induces grokking after every offset",
-        every_seed_groks(panel="lhs"),
-    ),
-    "fig3_low_peak_does_not": Claim(
-        "Fig. 3 RHS: re-warming to a peak of 1e-3 induces grokking after no offset",
-        no_seed_groks(panel="rhs"),
+    "Fig. 3 LHS: re-warming to a peak of 1e-2 "
+    "induces grokking after every offset": every_seed_groks(panel="lhs"),
+    "Fig. 3 RHS: re-warming to a peak of 1e-3 induces grokking after no offset": no_seed_groks(
+        panel="rhs"
     ),
 }

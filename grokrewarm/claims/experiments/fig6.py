@@ -3,7 +3,7 @@
 
 import math
 
-from grokrewarm.claims.core import Claim, MissingRows, rows
+from grokrewarm.claims.core import MissingRows, rows
 from grokrewarm.claims.kinds import (
     HIGH_UTD_DQN,
     LOW_UTD_RAINBOW,
@@ -58,44 +58,35 @@ def cyclic_unstable_on_a_named_game(summary):
 CLAIMS = {
     # Section 6.1: "the cyclic LR agent recovers more rapidly and attains higher final
     # performance on most environments" (than resets); "most" = more than half
-    "fig6_lhs_cyclic_beats_resets_on_most_games": Claim(
-        "Fig. 6 LHS: with Rainbow + NaP at the low replay ratio, the cyclic LR ends with a higher "
-        "return than resets on more than half of the games (at least three)",
-        beats_on_most_games(LOW_UTD_RAINBOW, "cyclic", ["resets"]),
-    ),
+    "Fig. 6 LHS: with Rainbow + NaP at the low replay ratio, the "
+    "cyclic LR ends with a higher return than resets on more than half "
+    "of the games (at least three)": beats_on_most_games(LOW_UTD_RAINBOW, "cyclic", ["resets"]),
     # Fig. 6 caption: cycling "exhibits heterogeneous effects across environments, outperforming
     # resets and a constant learning rate"; heterogeneous, so not every game: read as most games,
     # the same reading as the text's claim against resets
-    "fig6_lhs_cyclic_beats_constant_on_most_games": Claim(
-        "Fig. 6 LHS: with Rainbow + NaP at the low replay ratio, the cyclic LR ends with a higher "
-        "return than the constant LR on more than half of the games (at least three)",
-        beats_on_most_games(LOW_UTD_RAINBOW, "cyclic", ["constant"]),
-    ),
+    "Fig. 6 LHS: with Rainbow + NaP at the low replay ratio, the cyclic "
+    "LR ends with a higher return than the constant LR on more than half "
+    "of the games (at least three)": beats_on_most_games(LOW_UTD_RAINBOW, "cyclic", ["constant"]),
     # Fig. 6 caption: "exhibiting similar performance to a single cycle of learning rate decay";
     # Section 6.1: "convergence of the cyclic schedules to approximately the same performance at
     # the end of training regardless of the number of cycles". The paper gives no tolerance:
     # "similar" is read as not told apart by the bootstrap (overlapping 95% CIs of the IQM)
-    "fig6_lhs_cyclic_close_to_single_cycle": Claim(
-        "Fig. 6 LHS: with Rainbow + NaP at the low replay ratio, the cyclic LR and a single cycle "
-        "end at about the same IQM human-normalized score: their 95% CIs overlap",
-        iqm_order(LOW_UTD_RAINBOW, ["cyclic", "single_cycle"], cis_overlap, MIN_RUNS_FOR_CI),
+    "Fig. 6 LHS: with Rainbow + NaP at the low replay ratio, the cyclic LR and a single "
+    "cycle end at about the same IQM human-normalized score: their 95% CIs overlap": iqm_order(
+        LOW_UTD_RAINBOW, ["cyclic", "single_cycle"], cis_overlap, MIN_RUNS_FOR_CI
     ),
     # Fig. 6 caption: "outperforming both fixed learning rate baselines in several environments";
     # Section 6.1: "the cyclic variant often exhibits performance improvements". Not "most":
     # "several" is more than one game, "often" is read as at least a quarter of those evaluated
-    "fig6_rhs_cyclic_beats_both_fixed_lrs_on_several_games": Claim(
-        "Fig. 6 RHS: with DQN at the high replay ratio, the cyclic LR ends above both fixed LRs "
-        "(6.25e-5 and 1e-6) on several games: at least a quarter of the games and at least two",
-        cyclic_beats_both_fixed_lrs_on_several_games,
-    ),
+    "Fig. 6 RHS: with DQN at the high replay ratio, the cyclic LR ends "
+    "above both fixed LRs (6.25e-5 and 1e-6) on several games: at "
+    "least a quarter of the games and at least two": cyclic_beats_both_fixed_lrs_on_several_games,
     # Section 6.1: the cyclic variant "suffers from similar degrees of instability in
     # environments such as seaquest and krull as the higher learning rate variant"; caption:
     # "sometimes suffers from instability in environments like Seaquest and Wizard of Wor". The
     # summary has final returns only, so instability is read as what it costs at the end: cycling
     # does not end above both fixed LRs there. Needs at least one of those games, not three
-    "fig6_rhs_cyclic_unstable_on_a_named_game": Claim(
-        "Fig. 6 RHS: with DQN at the high replay ratio, the cyclic LR ends below the better fixed "
-        "LR on at least one of Seaquest, Krull and Wizard of Wor (the games the paper names)",
-        cyclic_unstable_on_a_named_game,
-    ),
+    "Fig. 6 RHS: with DQN at the high replay ratio, the cyclic LR "
+    "ends below the better fixed LR on at least one of Seaquest, "
+    "Krull and Wizard of Wor (the games the paper names)": cyclic_unstable_on_a_named_game,
 }

@@ -1,7 +1,7 @@
 """Lyle et al. 2025 Fig. 7 (``papers/lyle2025_grokking_nonstationarity.txt``, Section 6.2): DQN and
 Rainbow at the high replay ratio, cycling stopped after 10 cycles ('early_stopped')."""
 
-from grokrewarm.claims.core import Claim, MissingRows, rows
+from grokrewarm.claims.core import MissingRows, rows
 from grokrewarm.claims.kinds import (
     HIGH_UTD_DQN,
     HIGH_UTD_RAINBOW,
@@ -45,36 +45,29 @@ def wins_on_seaquest_and_krull(summary):
 
 
 CLAIMS = {
-    "fig7_dqn_early_stopped_beats_the_others_on_most_games": Claim(
-        "Fig. 7: DQN at the high replay ratio with cycling stopped after 10 cycles ends with a "
-        "higher return than each of the constant 6.25e-5, continual cycling and the constant 1e-6 "
-        "on more than half of the games (at least three)",
-        beats_on_most_games(HIGH_UTD_DQN, "early_stopped", OTHERS),
+    "Fig. 7: DQN at the high replay ratio with cycling stopped after 10 "
+    "cycles ends with a higher return than each of the constant "
+    "6.25e-5, continual cycling and the constant 1e-6 on more than half "
+    "of the games (at least three)": beats_on_most_games(HIGH_UTD_DQN, "early_stopped", OTHERS),
+    "Fig. 7: Rainbow at the high replay ratio with cycling stopped after 10 cycles "
+    "ends with a higher return than each of the constant 6.25e-5, continual cycling "
+    "and the constant 1e-6 on more than half of the games (at least three)": beats_on_most_games(
+        HIGH_UTD_RAINBOW, "early_stopped", OTHERS
     ),
-    "fig7_rainbow_early_stopped_beats_the_others_on_most_games": Claim(
-        "Fig. 7: Rainbow at the high replay ratio with cycling stopped after 10 cycles ends with "
-        "a higher return than each of the constant 6.25e-5, continual cycling and the constant "
-        "1e-6 on more than half of the games (at least three)",
-        beats_on_most_games(HIGH_UTD_RAINBOW, "early_stopped", OTHERS),
+    "Fig. 7: DQN at the high replay ratio with cycling stopped "
+    "after 10 cycles has a higher IQM human-normalized score than "
+    "the constant LR and continual cycling, with 95% CIs apart": iqm_order(
+        HIGH_UTD_DQN, SIGNIFICANT, cis_apart, MIN_RUNS_FOR_CI
     ),
-    "fig7_dqn_early_stopped_significantly_above": Claim(
-        "Fig. 7: DQN at the high replay ratio with cycling stopped after 10 cycles has a higher "
-        "IQM human-normalized score than the constant LR and continual cycling, with 95% CIs "
-        "apart",
-        iqm_order(HIGH_UTD_DQN, SIGNIFICANT, cis_apart, MIN_RUNS_FOR_CI),
-    ),
-    "fig7_rainbow_early_stopped_significantly_above": Claim(
-        "Fig. 7: Rainbow at the high replay ratio with cycling stopped after 10 cycles has a "
-        "higher IQM human-normalized score than the constant LR and continual cycling, with 95% "
-        "CIs apart",
-        iqm_order(HIGH_UTD_RAINBOW, SIGNIFICANT, cis_apart, MIN_RUNS_FOR_CI),
+    "Fig. 7: Rainbow at the high replay ratio with cycling stopped "
+    "after 10 cycles has a higher IQM human-normalized score than "
+    "the constant LR and continual cycling, with 95% CIs apart": iqm_order(
+        HIGH_UTD_RAINBOW, SIGNIFICANT, cis_apart, MIN_RUNS_FOR_CI
     ),
     # Section 6.2: "We observe particularly significant improvements in seaquest and krull, two
     # domains where the cyclic learning rate schedule struggled with instability". The summary
     # has no per-game CI, so "significant" there is read as a win on each game, for each agent
-    "fig7_early_stopped_wins_on_seaquest_and_krull": Claim(
-        "Fig. 7: on Seaquest and Krull, both DQN and Rainbow with cycling stopped after 10 cycles "
-        "end with a higher return than with the constant LR and with continual cycling",
-        wins_on_seaquest_and_krull,
-    ),
+    "Fig. 7: on Seaquest and Krull, both DQN and Rainbow with "
+    "cycling stopped after 10 cycles end with a higher return "
+    "than with the constant LR and with continual cycling": wins_on_seaquest_and_krull,
 }

@@ -2,7 +2,7 @@
 attention outputs as the network groks."""
 
 from grokrewarm.analysis.runs import RANK_DROP
-from grokrewarm.claims.core import Claim, MissingRows, column, rows
+from grokrewarm.claims.core import MissingRows, column, rows
 
 MIN_MEASURED = 3  # runs with the rank measured across grokking, fewer: cannot tell
 
@@ -32,10 +32,7 @@ CLAIMS = {
     # gave 3 of 6 runs at 100-step rows and 1 of 6 at 20-step rows on the same training: a
     # verdict set by the metric interval. This reading was written down after those runs (seeds
     # 0-2) and before the runs it was first judged on (seeds 3-5, README).
-    "fig8_grokking_coincides_with_rank_drop": Claim(
-        "Fig. 8: grokking frequently coincides with a reduction in the rank of the attention "
-        "outputs: in more than half of the runs that grok, the rank drops by 10% or more as they "
-        "grok",
-        grokking_coincides_with_rank_drop,
-    ),
+    "Fig. 8: grokking frequently coincides with a reduction in "
+    "the rank of the attention outputs: in more than half of the "
+    "runs that grok, the rank drops by 10% or more as they grok": grokking_coincides_with_rank_drop,
 }

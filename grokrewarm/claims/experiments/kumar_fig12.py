@@ -1,7 +1,7 @@
 """Kumar et al. 2024 Fig. 12 (``papers/kumar2024_lazy_to_rich.txt``): weight decay against
 laziness."""
 
-from grokrewarm.claims.core import Claim, MissingRows, column
+from grokrewarm.claims.core import MissingRows, column
 from grokrewarm.claims.kinds import (
     NO_DELAY_FRACTION,
     delay,
@@ -52,26 +52,17 @@ def laziness_restores_grokking(summary):
 
 CLAIMS = {
     # Fig. 12: "(a) Start with large grokking time delay with alpha = 0.5, wd = 1"
-    "fig12a_groks": Claim(
-        "Kumar Fig. 12a: at alpha = 0.5 with the small weight decay the network groks: the test "
-        "accuracy reaches 95% after the train accuracy does (time to grok > 0)",
-        a_groks,
-    ),
+    "Kumar Fig. 12a: at alpha = 0.5 with the small weight decay the network groks: "
+    "the test accuracy reaches 95% after the train accuracy does (time to grok > 0)": a_groks,
     # Fig. 12: "(b) Increasing weight decay to wd = 5 (keep alpha = 0.5) makes grokking vanish by
     # encouraging immediate movement in the NTK (feature learning)"
-    "fig12b_weight_decay_removes_grokking": Claim(
-        "Kumar Fig. 12b: at alpha = 0.5, the larger weight decay makes grokking vanish: a time to "
-        "grok under a quarter of (a)'s",
-        weight_decay_removes_grokking,
-    ),
+    "Kumar Fig. 12b: at alpha = 0.5, the larger weight decay makes "
+    "grokking vanish: a time to grok under a quarter of (a)'s": weight_decay_removes_grokking,
     # Fig. 12: "(c) Then commensurately increasing laziness to alpha = 1.4 (keep wd = 5) recovers
     # grokking by discouraging feature learning"; App. 13: "recovering the amount of grokking we
     # started with": judged against (a), not (b), whose run may never generalize (an infinite
     # delay no finite one exceeds); "at least a quarter of (a)" is the complement of the
     # vanishing reading
-    "fig12c_laziness_restores_grokking": Claim(
-        "Kumar Fig. 12c: at the larger weight decay, alpha = 1.4 brings grokking back: a finite "
-        "time to grok of at least a quarter of (a)'s",
-        laziness_restores_grokking,
-    ),
+    "Kumar Fig. 12c: at the larger weight decay, alpha = 1.4 brings grokking "
+    "back: a finite time to grok of at least a quarter of (a)'s": laziness_restores_grokking,
 }

@@ -1,6 +1,6 @@
 """Kumar et al. 2024 Figs. 14 and 15 (``papers/kumar2024_lazy_to_rich.txt``): Hermite targets."""
 
-from grokrewarm.claims.core import Claim, MissingRows, column
+from grokrewarm.claims.core import MissingRows, column
 from grokrewarm.claims.kinds import delay, grokked, select_runs
 
 
@@ -17,9 +17,7 @@ def higher_degrees_grok(summary):
 CLAIMS = {
     # App. 15.2: "the grokking examined in this paper ... persists out-of-the-box for higher
     # degree polynomial targets"; "H_3, H_4 below are polynomials with degree k > 2"
-    "fig14_higher_degree_groks": Claim(
-        "Kumar Fig. 14/15: grokking persists for Hermite targets of degree k > 2: at every swept "
-        "k > 2 the test loss falls below 0.1 after the train loss does (time to grok > 0)",
-        higher_degrees_grok,
-    ),
+    "Kumar Fig. 14/15: grokking persists for Hermite targets of "
+    "degree k > 2: at every swept k > 2 the test loss falls "
+    "below 0.1 after the train loss does (time to grok > 0)": higher_degrees_grok,
 }

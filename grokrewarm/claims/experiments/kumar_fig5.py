@@ -5,7 +5,7 @@ import math
 
 import pandas as pd
 
-from grokrewarm.claims.core import Claim, MissingRows, column
+from grokrewarm.claims.core import MissingRows, column
 from grokrewarm.claims.kinds import (
     MIN_VALUES,
     decreases,
@@ -38,38 +38,28 @@ def alignment_speeds_generalization(summary):
 CLAIMS = {
     # Section 6.1: "alignment at initialization is high for small j (first plot), so the network
     # generalizes immediately"; Fig. 5: "learning curves move together"
-    "fig5_aligned_labels_generalize_at_once": Claim(
-        "Kumar Fig. 5a: labels on the top NTK eigenvector (j = 1) generalize at once: a time to "
-        "grok under a quarter of the j = 70 run's",
-        vanishes("j=70", found={"j": 1}, reference={"j": 70}, panel="main"),
+    "Kumar Fig. 5a: labels on the top NTK eigenvector (j = 1) generalize "
+    "at once: a time to grok under a quarter of the j = 70 run's": vanishes(
+        "j=70", found={"j": 1}, reference={"j": 70}, panel="main"
     ),
     # Fig. 5: "In the middle, as in (b), the network groks"; Section 6.1: "this occurs when
     # j ~ 70"
-    "fig5_intermediate_labels_grok": Claim(
-        "Kumar Fig. 5b: labels on the 70th NTK eigenvector grok: the test loss falls below 0.1 "
-        "after the train loss does (time to grok > 0)",
-        groks(panel="main", j=70),
-    ),
+    "Kumar Fig. 5b: labels on the 70th NTK eigenvector grok: the test "
+    "loss falls below 0.1 after the train loss does (time to grok > 0)": groks(panel="main", j=70),
     # Fig. 5: "If the network features are poorly aligned at initialization, as in (c), the
     # network cannot generalize"
-    "fig5_misaligned_labels_never_generalize": Claim(
-        "Kumar Fig. 5c: labels on the last NTK eigenvector (j = 100) never generalize: the test "
-        "loss never falls below 0.1 in any run",
-        never_generalizes(panel="main", j=100),
-    ),
+    "Kumar Fig. 5c: labels on the last NTK eigenvector (j = 100) never generalize: "
+    "the test loss never falls below 0.1 in any run": never_generalizes(panel="main", j=100),
     # Section 6.1: "choosing an eigenvector with a large eigenvalue makes the CKA ... high by
     # construction, and vice versa"
-    "fig5_alignment_falls_with_j": Claim(
-        "Kumar Fig. 5: the initial NTK alignment of the labels decreases with the eigenvector "
-        "index j",
-        monotone("j", "ntk_alignment_start", increasing=False, panel="main"),
+    "Kumar Fig. 5: the initial NTK alignment of the "
+    "labels decreases with the eigenvector index j": monotone(
+        "j", "ntk_alignment_start", increasing=False, panel="main"
     ),
     # Section 6.1: high alignment "so the network generalizes immediately because it starts with
     # good features", low alignment "the network will never be able to generalize with this
     # amount of data"
-    "fig5_alignment_speeds_generalization": Claim(
-        "Kumar Fig. 5: higher initial NTK alignment generalizes sooner: ordered by the measured "
-        "initial alignment, the time to generalize (never = infinite) decreases",
-        alignment_speeds_generalization,
-    ),
+    "Kumar Fig. 5: higher initial NTK alignment generalizes "
+    "sooner: ordered by the measured initial alignment, the "
+    "time to generalize (never = infinite) decreases": alignment_speeds_generalization,
 }

@@ -3,7 +3,7 @@ init scale sigma."""
 
 import pandas as pd
 
-from grokrewarm.claims.core import Claim, MissingRows, column
+from grokrewarm.claims.core import MissingRows, column
 from grokrewarm.claims.kinds import MIN_VALUES, delays, increases, medians, select_runs
 
 
@@ -74,31 +74,24 @@ def collapses_on_sigma2_alpha(name: str, increasing: bool):
 
 CLAIMS = {
     # Fig. 7a: "small alpha networks do not grok as dramatically as large alpha"
-    "fig7a_alpha_delays_grokking": Claim(
-        "Kumar Fig. 7a: at each init scale sigma, larger alpha groks later: the time to grok "
-        "(never = infinite) increases with alpha",
-        increases_at_each("init_scale", "alpha"),
-    ),
+    "Kumar Fig. 7a: at each init scale sigma, larger alpha groks later: the time "
+    "to grok (never = infinite) increases with alpha": increases_at_each("init_scale", "alpha"),
     # Fig. 7b: "A similar sweep over weight initialization scale sigma yields the same trend"
-    "fig7b_sigma_delays_grokking": Claim(
-        "Kumar Fig. 7b: at each output scale alpha, larger init scale sigma groks later: the time "
-        "to grok (never = infinite) increases with sigma",
-        increases_at_each("alpha", "init_scale"),
-    ),
+    "Kumar Fig. 7b: at each output scale alpha, larger init scale sigma groks later: the time "
+    "to grok (never = infinite) increases with sigma": increases_at_each("alpha", "init_scale"),
     # Fig. 7: "(d)-(f) The relative parameter change |w - w0|/|w0| and final test loss is
     # controlled through the quantity sigma^2 alpha"; lazier (larger) ends worse (Fig. 7a)
-    "fig7_final_loss_collapses_on_sigma2_alpha": Claim(
-        "Kumar Fig. 7d-f: the final test loss is controlled by sigma^2 alpha: it increases with "
-        "sigma^2 alpha, runs of equal sigma^2 alpha falling between their neighbours",
-        collapses_on_sigma2_alpha("final_test/loss", increasing=True),
+    "Kumar Fig. 7d-f: the final test loss is controlled by "
+    "sigma^2 alpha: it increases with sigma^2 alpha, runs of "
+    "equal sigma^2 alpha falling between their neighbours": collapses_on_sigma2_alpha(
+        "final_test/loss", increasing=True
     ),
     # Fig. 7: "(c) ... approximate preservation of the feature learning can be achieved by
     # choosing alpha ~ sigma^-2. (d)-(f) The relative parameter change ... is controlled through
     # the quantity sigma^2 alpha"
-    "fig7_param_change_collapses_on_sigma2_alpha": Claim(
-        "Kumar Fig. 7c-f: the relative parameter change |w - w0| / |w0| is controlled by sigma^2 "
-        "alpha: it decreases with sigma^2 alpha (lazier), runs of equal sigma^2 alpha falling "
-        "between their neighbours",
-        collapses_on_sigma2_alpha("relative_param_change_end", increasing=False),
+    "Kumar Fig. 7c-f: the relative parameter change |w - w0| / |w0| is "
+    "controlled by sigma^2 alpha: it decreases with sigma^2 alpha (lazier), "
+    "runs of equal sigma^2 alpha falling between their neighbours": collapses_on_sigma2_alpha(
+        "relative_param_change_end", increasing=False
     ),
 }

@@ -1,7 +1,7 @@
 """Kumar et al. 2024 Fig. 8 (``papers/kumar2024_lazy_to_rich.txt``): Omnigrok's teacher-student
 with the output scale."""
 
-from grokrewarm.claims.core import Claim, MissingRows, column
+from grokrewarm.claims.core import MissingRows, column
 from grokrewarm.claims.kinds import groks, monotone, select_runs, vanishes_against
 
 
@@ -22,23 +22,15 @@ def smallest_alpha_vanishes(summary):
 CLAIMS = {
     # Fig. 8: "The purple curve corresponds to exactly the experiment in their paper, grokking
     # induced by increasing weight norm"; 90%: the figure's level (the paper gives none)
-    "fig8_original_groks": Claim(
-        "Kumar Fig. 8: the x2-init teacher-student at alpha = 1 (Omnigrok's experiment) groks: "
-        "test accuracy reaches 90% after train accuracy does (time to grok > 0)",
-        groks(panel="main", alpha=1.0),
-    ),
+    "Kumar Fig. 8: the x2-init teacher-student at alpha = 1 "
+    "(Omnigrok's experiment) groks: test accuracy reaches "
+    "90% after train accuracy does (time to grok > 0)": groks(panel="main", alpha=1.0),
     # Fig. 8: "by tuning our scaling parameter to be smaller alpha -> 0, we can make that induced
     # grokking vanish ..., and in fact, we can even make grokking more pronounced by increasing it"
-    "fig8_alpha_delays_grokking": Claim(
-        "Kumar Fig. 8: larger alpha makes the teacher-student grokking more pronounced: the time "
-        "to grok (never = infinite) increases with alpha",
-        monotone("alpha", panel="main"),
-    ),
+    "Kumar Fig. 8: larger alpha makes the teacher-student grokking more pronounced: "
+    "the time to grok (never = infinite) increases with alpha": monotone("alpha", panel="main"),
     # Fig. 8: "by tuning our scaling parameter to be smaller alpha -> 0, we can make that induced
     # grokking vanish as on the left of the purple curve" (no alpha is named: the smallest swept)
-    "fig8_small_alpha_no_grokking": Claim(
-        "Kumar Fig. 8: at the smallest swept alpha (< 1) the teacher-student grokking vanishes: a "
-        "time to grok under a quarter of the alpha = 1 run's",
-        smallest_alpha_vanishes,
-    ),
+    "Kumar Fig. 8: at the smallest swept alpha (< 1) the teacher-student grokking "
+    "vanishes: a time to grok under a quarter of the alpha = 1 run's": smallest_alpha_vanishes,
 }

@@ -4,7 +4,7 @@ standard grokking run, as an anchor for the Lyle et al. figures."""
 import pandas as pd
 
 from grokrewarm.analysis.runs import GROKKED_ACC
-from grokrewarm.claims.core import Claim, MissingRows, column, rows
+from grokrewarm.claims.core import MissingRows, column, rows
 
 # Their Section 5: memorization by ~1.4k steps, circuit formation from 1.4k to 9.4k, clean-up
 # (test accuracy to ~100%) from 9.4k to 13k.
@@ -29,10 +29,7 @@ def groks_where_published(summary):
 
 
 CLAIMS = {
-    "baseline_groks_where_published": Claim(
-        "Nanda et al. 2023: the standard setup groks as published: test accuracy reaches 95% in "
-        "every seed after the memorization phase (step 1.4k) and by the end of clean-up (step "
-        "13k)",
-        groks_where_published,
-    ),
+    "Nanda et al. 2023: the standard setup groks as published: test "
+    "accuracy reaches 95% in every seed after the memorization "
+    "phase (step 1.4k) and by the end of clean-up (step 13k)": groks_where_published,
 }

@@ -3,7 +3,6 @@ against weight decay."""
 
 import math
 
-from grokrewarm.claims.core import Claim
 from grokrewarm.claims.kinds import slope_in_band
 
 # App. C, Fig. 10: "t ~ 1/gamma", a log-log slope of -1; a band of +-0.3 around it allows for the
@@ -24,13 +23,8 @@ def inverse_weight_decay(weight_decays: tuple, panel: str):
 
 
 CLAIMS = {
-    "fig10_transformer_inverse_weight_decay": Claim(
-        "Omnigrok Fig. 10a: the transformer's time to generalize scales as 1/weight decay",
-        inverse_weight_decay(ALL_WEIGHT_DECAYS, panel="transformer"),
-    ),
-    "fig10_mnist_inverse_weight_decay": Claim(
-        "Omnigrok Fig. 10b: the MNIST MLP's time to generalize scales as 1/weight decay for "
-        "weight decays between 0.1 and 1",
-        inverse_weight_decay(MNIST_WEIGHT_DECAYS, panel="mnist"),
-    ),
+    "Omnigrok Fig. 10a: the transformer's time to generalize "
+    "scales as 1/weight decay": inverse_weight_decay(ALL_WEIGHT_DECAYS, panel="transformer"),
+    "Omnigrok Fig. 10b: the MNIST MLP's time to generalize scales as 1/weight decay "
+    "for weight decays between 0.1 and 1": inverse_weight_decay(MNIST_WEIGHT_DECAYS, panel="mnist"),
 }

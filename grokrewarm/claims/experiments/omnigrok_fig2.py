@@ -2,7 +2,7 @@
 
 import math
 
-from grokrewarm.claims.core import Claim, MissingRows, rows
+from grokrewarm.claims.core import MissingRows, rows
 from grokrewarm.claims.kinds import (
     GROK_RATIO,
     grok_ratios,
@@ -80,50 +80,36 @@ def time_to_fit_independent_of_decay(summary):
 CLAIMS = {
     # Sec. 3: "Large initialization runs (top) depended on weight decay: no regularization fails
     # to generalize"
-    "fig2b_large_init_without_decay_never_generalizes": Claim(
-        "Omnigrok Fig. 2b: at init scale 2 without weight decay the student fits the training set "
-        "and its test accuracy never reaches the threshold",
-        large_init_without_decay_never_generalizes,
-    ),
+    "Omnigrok Fig. 2b: at init scale 2 without weight decay the student fits the training set "
+    "and its test accuracy never reaches the threshold": large_init_without_decay_never_generalizes,
     # Sec. 3: "small regularization generalizes slowly (grokking)"
-    "fig2b_large_init_small_decay_groks": Claim(
-        "Omnigrok Fig. 2b: at init scale 2 with weight decay 0.03 the student groks: its test "
-        "accuracy reaches the threshold at least 10x as late as its train accuracy",
-        groks_late(panel="dynamics", init_scale=LARGE_INIT, weight_decay=SMALL_DECAY),
+    "Omnigrok Fig. 2b: at init scale 2 with weight decay 0.03 the student groks: its "
+    "test accuracy reaches the threshold at least 10x as late as its train accuracy": groks_late(
+        panel="dynamics", init_scale=LARGE_INIT, weight_decay=SMALL_DECAY
     ),
     # Sec. 3: "small regularization generalizes slowly (grokking), while large regularization
     # generalizes faster"
-    "fig2b_large_decay_generalizes_faster": Claim(
-        "Omnigrok Fig. 2b: at init scale 2 the student generalizes sooner with weight decay 1 "
-        "than with 0.03 (median time to generalize, never = infinitely late)",
-        large_decay_generalizes_faster,
-    ),
+    "Omnigrok Fig. 2b: at init scale 2 the student "
+    "generalizes sooner with weight decay 1 than with 0.03 "
+    "(median time to generalize, never = infinitely late)": large_decay_generalizes_faster,
     # Sec. 3: "small initialization runs always generalize fast regardless of regularization"
-    "fig2b_small_init_generalizes_fast": Claim(
-        "Omnigrok Fig. 2b: at init scale 0.5 the student generalizes fast at every weight decay: "
-        "train and test accuracy reach the threshold, test within 10x as late as train",
-        small_init_generalizes_fast,
-    ),
+    "Omnigrok Fig. 2b: at init scale 0.5 the student generalizes "
+    "fast at every weight decay: train and test accuracy reach "
+    "the threshold, test within 10x as late as train": small_init_generalizes_fast,
     # Sec. 3: "the time (number of steps) to reach 95% training accuracy is independent of
     # weight decay gamma" (their finer sweep of gamma in [0.03, 1])
-    "fig2c_time_to_fit_independent_of_decay": Claim(
-        "Omnigrok Fig. 2c: at init scale 2 the time to fit the training set does not depend on "
-        "the (nonzero) weight decay: the median times to fit are within 2x of each other",
-        time_to_fit_independent_of_decay,
-    ),
+    "Omnigrok Fig. 2c: at init scale 2 the time to fit the "
+    "training set does not depend on the (nonzero) weight "
+    "decay: the median times to fit are within 2x of each other": time_to_fit_independent_of_decay,
     # Sec. 3: "l_train(alpha) decreases when alpha < 1 and remains flat near zero when
     # alpha >= 1, forming an L-shape"
-    "fig2a_train_loss_l": Claim(
-        'Omnigrok Fig. 2a: the reduced (fixed-norm) train loss is "L" shaped: high at the '
-        "smallest alpha, at least 2x its value from alpha = 1 up, where it stays below half the "
-        "test loss's minimum",
-        landscape(l_shaped_train, "loss", size=None),
-    ),
+    'Omnigrok Fig. 2a: the reduced (fixed-norm) train loss is "L" shaped: high '
+    "at the smallest alpha, at least 2x its value from alpha = 1 up, where it "
+    "stays below half the test loss's minimum": landscape(l_shaped_train, "loss", size=None),
     # Sec. 3: "l_test(alpha) first decreases and then increases as alpha increases, displaying a
     # U-shape with a minimum at alpha ~ 1"
-    "fig2a_test_loss_u": Claim(
-        'Omnigrok Fig. 2a: the reduced (fixed-norm) test loss is "U" shaped: both ends at least '
-        "2x its minimum, which lies at alpha in [0.5, 2]",
-        landscape(u_shaped_test, "loss", size=None, centre=MINIMUM_NEAR),
+    'Omnigrok Fig. 2a: the reduced (fixed-norm) test loss is "U" shaped: '
+    "both ends at least 2x its minimum, which lies at alpha in [0.5, 2]": landscape(
+        u_shaped_test, "loss", size=None, centre=MINIMUM_NEAR
     ),
 }

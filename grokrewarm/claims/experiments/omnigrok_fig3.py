@@ -1,7 +1,6 @@
 """Liu et al. 2023, Omnigrok Fig. 3 (``papers/liu2023_omnigrok.txt``): MNIST-1k, MSE (large init:
 the authors' code scales all parameters x8 at init)."""
 
-from grokrewarm.claims.core import Claim
 from grokrewarm.claims.kinds import (
     generalizes_fast,
     groks_late,
@@ -13,38 +12,24 @@ from grokrewarm.claims.kinds import (
 
 CLAIMS = {
     # Sec. 4: "the network quickly fits the training set, and test accuracy improves much later"
-    "fig3d_large_init_groks": Claim(
-        "Omnigrok Fig. 3d: at init scale 8 the MLP groks: test accuracy reaches the threshold at "
-        "least 10x as late as train accuracy",
-        groks_late(panel="dynamics", init_scale=8.0),
-    ),
+    "Omnigrok Fig. 3d: at init scale 8 the MLP groks: test accuracy reaches the threshold "
+    "at least 10x as late as train accuracy": groks_late(panel="dynamics", init_scale=8.0),
     # Sec. 4: "Point A in Figure 3 corresponds to the standard initialization (alpha = 1), which
     # has low training and test errors, hence no grokking"
-    "fig3d_standard_init_does_not_grok": Claim(
-        "Omnigrok Fig. 3: at the standard init (scale 1) the MLP generalizes without grokking: "
-        "test accuracy reaches the threshold within 10x as late as train accuracy",
-        generalizes_fast(panel="dynamics", init_scale=1.0),
-    ),
+    "Omnigrok Fig. 3: at the standard init (scale 1) the MLP "
+    "generalizes without grokking: test accuracy reaches the threshold "
+    "within 10x as late as train accuracy": generalizes_fast(panel="dynamics", init_scale=1.0),
     # Fig. 3 caption: "(c) 'LU' holds truer for smaller data"; Sec. 4: "When increasing the
     # weight norm from A to B, training error is seen to remain low while test error rises"
-    "fig3ab_train_error_l": Claim(
-        'Omnigrok Fig. 3a,c: at the smallest training set the reduced train error is "L" shaped: '
-        "high at the smallest alpha (2x its value from alpha = 1 up), below half the test error's "
-        "minimum from alpha = 1 up",
-        landscape(l_shaped_train, "error"),
-    ),
+    "Omnigrok Fig. 3a,c: at the smallest training set the reduced train error is "
+    '"L" shaped: high at the smallest alpha (2x its value from alpha = 1 up), '
+    "below half the test error's minimum from alpha = 1 up": landscape(l_shaped_train, "error"),
     # Sec. 4: from A (alpha = 1) to B (larger norm) "test error rises"; Fig. 3c: "'LU' holds
     # truer for smaller data"
-    "fig3ab_test_error_u": Claim(
-        'Omnigrok Fig. 3b,c: at the smallest training set the reduced test error is "U" shaped: '
-        "both ends at least 2x its minimum",
-        landscape(u_shaped_test, "error"),
-    ),
+    "Omnigrok Fig. 3b,c: at the smallest training set the reduced test "
+    'error is "U" shaped: both ends at least 2x its minimum': landscape(u_shaped_test, "error"),
     # Sec. 4: "C is seen to have larger training size than B and lower test error. Larger data
     # size N makes the Goldilocks zone broader, reducing or eliminating grokking"
-    "fig3c_more_data_narrows_mismatch": Claim(
-        "Omnigrok Fig. 3a-c: more data de-groks: at the largest alpha the reduced test - train "
-        "error gap is smaller at the largest training set than at the smallest",
-        more_data_narrows("error"),
-    ),
+    "Omnigrok Fig. 3a-c: more data de-groks: at the largest alpha the reduced test - train error "
+    "gap is smaller at the largest training set than at the smallest": more_data_narrows("error"),
 }

@@ -1,6 +1,5 @@
 """Liu et al. 2023, Omnigrok Fig. 4 (``papers/liu2023_omnigrok.txt``): IMDb LSTM."""
 
-from grokrewarm.claims.core import Claim
 from grokrewarm.claims.kinds import (
     both_u_shaped,
     generalizes_fast,
@@ -13,37 +12,25 @@ from grokrewarm.claims.kinds import (
 CLAIMS = {
     # Sec. 4: "overfitting is complete within 10^2 steps, but generalization does not start until
     # around 10^3 steps"
-    "fig4d_large_init_groks": Claim(
-        "Omnigrok Fig. 4d: at init scale 6 with weight decay 1 the LSTM (1k reviews) groks, "
-        "weakly: test accuracy reaches the threshold at least 10x as late as train accuracy",
-        groks_late(panel="large_init"),
-    ),
+    "Omnigrok Fig. 4d: at init scale 6 with weight decay 1 the "
+    "LSTM (1k reviews) groks, weakly: test accuracy reaches "
+    "the threshold at least 10x as late as train accuracy": groks_late(panel="large_init"),
     # Sec. 4: "if we use the standard initialization (alpha = 1) with no weight decay,
     # generalization happens early on during training"
-    "fig4d_standard_init_does_not_grok": Claim(
-        "Omnigrok Fig. 4d: at the standard init without weight decay the LSTM generalizes early: "
-        "test accuracy reaches the threshold within 10x as late as train accuracy",
-        generalizes_fast(panel="standard_init"),
-    ),
+    "Omnigrok Fig. 4d: at the standard init without weight "
+    "decay the LSTM generalizes early: test accuracy reaches "
+    "the threshold within 10x as late as train accuracy": generalizes_fast(panel="standard_init"),
     # Sec. 4: "For small data size, say 1k, however, the mismatch between training and test
     # errors makes it possible to create grokking via large initializations"
-    "fig4ab_small_data_train_error_l": Claim(
-        "Omnigrok Fig. 4a: with the smallest training set (1k reviews) the reduced train error is "
-        '"L" shaped: high at the smallest alpha, below half the test error\'s minimum from alpha = '
-        "1",
-        landscape(l_shaped_train, "error"),
-    ),
+    "Omnigrok Fig. 4a: with the smallest training set (1k reviews) "
+    'the reduced train error is "L" shaped: high at the smallest '
+    "alpha, below half the test error's minimum from alpha = 1": landscape(l_shaped_train, "error"),
     # Sec. 4: the 1k mismatch of an "L" train error against a "U" test error (Fig. 4a-b)
-    "fig4ab_small_data_test_error_u": Claim(
-        "Omnigrok Fig. 4b: with the smallest training set (1k reviews) the reduced test error is "
-        '"U" shaped: both ends at least 2x its minimum',
-        landscape(u_shaped_test, "error"),
-    ),
+    "Omnigrok Fig. 4b: with the smallest training set (1k reviews) the reduced test "
+    'error is "U" shaped: both ends at least 2x its minimum': landscape(u_shaped_test, "error"),
     # Sec. 4: "For large data size say the full dataset, training and test errors have similar
     # 'U' shapes, so one cannot create grokking via the 'LU' mechanism"
-    "fig4ab_large_data_errors_both_u": Claim(
-        "Omnigrok Fig. 4a-b: with the largest training set the reduced train and test errors are "
-        'both "U" shaped: both ends of each at least 2x its minimum',
-        landscape(both_u_shaped, "error", which="largest"),
-    ),
+    "Omnigrok Fig. 4a-b: with the largest training set the "
+    'reduced train and test errors are both "U" shaped: '
+    "both ends of each at least 2x its minimum": landscape(both_u_shaped, "error", which="largest"),
 }

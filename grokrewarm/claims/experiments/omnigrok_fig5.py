@@ -1,7 +1,6 @@
 """Liu et al. 2023, Omnigrok Fig. 5 (``papers/liu2023_omnigrok.txt``): QM9 graph network (large
 init, Sec. 4: "if initialization is 3 times larger than standard")."""
 
-from grokrewarm.claims.core import Claim
 from grokrewarm.claims.kinds import (
     both_u_shaped,
     generalizes_fast,
@@ -14,36 +13,25 @@ from grokrewarm.claims.kinds import (
 CLAIMS = {
     # Sec. 4: "there is a sharp drop in test loss around 10^4 steps if initialization is 3 times
     # larger than standard"
-    "fig5d_large_init_groks": Claim(
-        "Omnigrok Fig. 5d: at init scale 3 without weight decay the graph net groks: the test "
-        "loss drops below the threshold at least 10x as late as the train loss",
-        groks_late(panel="dynamics", init_scale=3.0),
-    ),
+    "Omnigrok Fig. 5d: at init scale 3 without weight decay the "
+    "graph net groks: the test loss drops below the threshold "
+    "at least 10x as late as the train loss": groks_late(panel="dynamics", init_scale=3.0),
     # Sec. 4: "while standard initialization does not lead to grokking"
-    "fig5d_standard_init_does_not_grok": Claim(
-        "Omnigrok Fig. 5d: at the standard init the graph net does not grok: the test loss drops "
-        "below the threshold within 10x as late as the train loss",
-        generalizes_fast(panel="dynamics", init_scale=1.0),
-    ),
+    "Omnigrok Fig. 5d: at the standard init the graph net "
+    "does not grok: the test loss drops below the threshold "
+    "within 10x as late as the train loss": generalizes_fast(panel="dynamics", init_scale=1.0),
     # Sec. 4: "When data size is small, training and test losses mismatch somewhere in the region
     # alpha = w/w0 > 1, making grokking possible"
-    "fig5c_small_data_train_loss_l": Claim(
-        'Omnigrok Fig. 5c: with the smallest training set the reduced train loss is "L" shaped: '
-        "high at the smallest alpha, below half the test loss's minimum from alpha = 1 up",
-        landscape(l_shaped_train, "loss"),
-    ),
+    "Omnigrok Fig. 5c: with the smallest training set the reduced "
+    'train loss is "L" shaped: high at the smallest alpha, below '
+    "half the test loss's minimum from alpha = 1 up": landscape(l_shaped_train, "loss"),
     # Sec. 4: the small-data mismatch "in the region alpha > 1" of an "L" train loss against a
     # "U" test loss
-    "fig5c_small_data_test_loss_u": Claim(
-        'Omnigrok Fig. 5c: with the smallest training set the reduced test loss is "U" shaped: '
-        "both ends at least 2x its minimum",
-        landscape(u_shaped_test, "loss"),
-    ),
+    "Omnigrok Fig. 5c: with the smallest training set the reduced "
+    'test loss is "U" shaped: both ends at least 2x its minimum': landscape(u_shaped_test, "loss"),
     # Sec. 4: "when data size is large, training and test losses have similar 'U' shapes, hence
     # grokking is impossible via the 'LU mechanism'"
-    "fig5c_large_data_losses_both_u": Claim(
-        "Omnigrok Fig. 5c: with the largest training set the reduced train and test losses are "
-        'both "U" shaped: both ends of each at least 2x its minimum',
-        landscape(both_u_shaped, "loss", which="largest"),
-    ),
+    "Omnigrok Fig. 5c: with the largest training set the "
+    'reduced train and test losses are both "U" shaped: '
+    "both ends of each at least 2x its minimum": landscape(both_u_shaped, "loss", which="largest"),
 }

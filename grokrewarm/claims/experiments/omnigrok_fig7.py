@@ -1,7 +1,7 @@
 """Liu et al. 2023, Omnigrok Fig. 7 (``papers/liu2023_omnigrok.txt``): the weight norm of the MNIST
 MLP, unconstrained and held fixed."""
 
-from grokrewarm.claims.core import Claim, MissingRows, column, rows
+from grokrewarm.claims.core import MissingRows, column, rows
 
 # Fig. 7b against 7a: the constrained network's train and test accuracy "rise together" while the
 # unconstrained one lags by ~10x; "together" is read as a delay under a quarter of the
@@ -38,15 +38,10 @@ def constrained_does_not_grok(summary):
 
 
 CLAIMS = {
-    "fig7_norm_rises_then_falls_below_init": Claim(
-        "Omnigrok Fig. 7a: the unconstrained weight norm rises while the network overfits, then "
-        "falls below its initial value, and the network generalizes (test accuracy reaches the "
-        "threshold)",
-        norm_rises_then_falls_below_init,
-    ),
-    "fig7_constrained_does_not_grok": Claim(
-        "Omnigrok Fig. 7b: with the weight norm held at 0.8x init, train and test accuracy rise "
-        "together: a time to grok under a quarter of the unconstrained network's",
-        constrained_does_not_grok,
-    ),
+    "Omnigrok Fig. 7a: the unconstrained weight norm rises while the "
+    "network overfits, then falls below its initial value, and the "
+    "network generalizes (test accuracy reaches the threshold)": norm_rises_then_falls_below_init,
+    "Omnigrok Fig. 7b: with the weight norm held at 0.8x "
+    "init, train and test accuracy rise together: a time to "
+    "grok under a quarter of the unconstrained network's": constrained_does_not_grok,
 }

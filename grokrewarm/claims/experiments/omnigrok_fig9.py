@@ -1,7 +1,7 @@
 """Liu et al. 2023, Omnigrok Fig. 9 (``papers/liu2023_omnigrok.txt``): transformer on modular
 addition, reduced landscape."""
 
-from grokrewarm.claims.core import Claim, MissingRows, column, rows
+from grokrewarm.claims.core import MissingRows, column, rows
 from grokrewarm.claims.kinds import l_shaped_train, landscape_curves, u_shaped_test
 
 LU_UP_TO = 4.0  # App. B: "The LU shape holds for alpha in [0.1, 4]"
@@ -64,28 +64,17 @@ def above_critical_fraction_generalizes(summary):
 CLAIMS = {
     # App. B: "The LU shape holds for alpha in [0.1, 4] (some optimization issue may be
     # responsible for the rise in train loss for alpha > 4)"
-    "fig9_train_loss_l": Claim(
-        "Omnigrok Fig. 9: at every training fraction from 0.3 up the transformer's reduced train "
-        'loss is "L" shaped over alpha <= 4: high at the smallest alpha, below half the test '
-        "loss's minimum from alpha = 1 up",
-        at_every_fraction_above(l_shaped_train),
-    ),
+    "Omnigrok Fig. 9: at every training fraction from 0.3 up the transformer's "
+    'reduced train loss is "L" shaped over alpha <= 4: high at the smallest alpha, '
+    "below half the test loss's minimum from alpha = 1 up": at_every_fraction_above(l_shaped_train),
     # App. B: "The LU shape holds for alpha in [0.1, 4]"
-    "fig9_test_loss_u": Claim(
-        "Omnigrok Fig. 9: at every training fraction from 0.3 up the transformer's reduced test "
-        'loss is "U" shaped over alpha <= 4: both ends at least 2x its minimum',
-        at_every_fraction_above(u_shaped_test),
-    ),
+    "Omnigrok Fig. 9: at every training fraction from 0.3 "
+    'up the transformer\'s reduced test loss is "U" shaped '
+    "over alpha <= 4: both ends at least 2x its minimum": at_every_fraction_above(u_shaped_test),
     # App. B: "We see the critical train set size is approximately 0.25"
-    "fig9_below_critical_fraction_does_not_generalize": Claim(
-        "Omnigrok Fig. 9: below the critical training fraction (at 0.2 and less) no fixed norm "
-        "alpha brings the final test accuracy to the threshold",
-        below_critical_fraction_does_not_generalize,
-    ),
+    "Omnigrok Fig. 9: below the critical training fraction (at 0.2 and less) no fixed norm alpha "
+    "brings the final test accuracy to the threshold": below_critical_fraction_does_not_generalize,
     # App. B: "We see the critical train set size is approximately 0.25"
-    "fig9_above_critical_fraction_generalizes": Claim(
-        "Omnigrok Fig. 9: above the critical training fraction (at 0.3 and more) some fixed norm "
-        "alpha brings the final test accuracy to the threshold",
-        above_critical_fraction_generalizes,
-    ),
+    "Omnigrok Fig. 9: above the critical training fraction (at 0.3 and more) some fixed norm "
+    "alpha brings the final test accuracy to the threshold": above_critical_fraction_generalizes,
 }
