@@ -15,11 +15,13 @@ import yaml
 from hydra import compose, initialize_config_dir
 from hydra.core.global_hydra import GlobalHydra
 from hydra.core.plugins import Plugins
+from joblib import Parallel, delayed
 from omegaconf import OmegaConf
 
 from grokrewarm.compose import CONF_DIR
 from grokrewarm.launch_checks import RefuseDirtyTree
 from grokrewarm.lifecycle import read_metadata
+from hydra_plugins.grokrewarm_launcher.parallel_launcher import stop_workers
 
 REPO = CONF_DIR.parent
 SMOKE_SWEEP = [
@@ -83,7 +85,7 @@ def assert_sweep_complete(sweep_dir: Path) -> None:
     ("launcher", "target"),
     [
         ("local", "BasicLauncher"),
-        ("parallel", "JoblibLauncher"),
+        ("parallel", "ParallelLauncher"),
         ("submitit_local", "LocalLauncher"),
         ("slurm", "SlurmLauncher"),
     ],
@@ -236,6 +238,15 @@ def test_parallel_sweep_run_again_skips_the_finished_jobs(parallel_sweep, tmp_pa
     result = grokrewarm([*args, "-m"], tmp_path)
     assert result.returncode == 0, result.stderr[-3000:]
     assert (result.stdout + result.stderr).count("already ended (finished at step 60") == 2
+
+
+def test_stop_workers_kills_joblibs_worker_processes():
+    pids = set(Parallel(n_jobs=2, backend="loky")(delayed(os.getpid)() for _ in range(4)))
+    assert os.getpid() not in pids
+    stop_workers()
+    for pid in pids:
+        with pytest.raises(ProcessLookupError):
+            os.kill(pid, 0)
 
 
 @pytest.mark.parametrize("launcher", ["submitit_local", "parallel"])

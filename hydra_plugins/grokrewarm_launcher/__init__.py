@@ -1,0 +1,1 @@
+"""The project's Hydra launcher: ``launcher=parallel`` (see ``parallel_launcher``)."""
