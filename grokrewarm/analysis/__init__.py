@@ -1,12 +1,14 @@
 """The analysis step after a sweep: from its run folders to the tables every later step reads.
 
 ``summarize(name, sweep_dir)`` writes ``<name>_summary.csv`` (the experiment's summary table,
-which the claims judge and the figure draws) and ``<name>_runs.csv`` (every job's state; the
-summary gains per-condition counts of the jobs that diverged, failed or are still running).
+which the claims judge and the figure draws) and ``<name>_runs.csv`` (every job's state); each
+summary row gains the counts of its jobs that diverged, failed or are still running, which make
+a claim reading that row 'cannot tell'.
 """
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 
 import pandas as pd
@@ -19,16 +21,18 @@ ATARI = ("fig6", "fig7", "fig10", "fig11", "fig12")
 
 
 def summarizers() -> dict:
-    """{experiment: summarize(runs, out_path)}."""
-    table = dict.fromkeys(GROKKING, runs.summarize)
-    table |= dict.fromkeys(WARM_START, vision.summarize_warm_start)
-    table |= dict.fromkeys(ATARI, atari.summarize_atari)
-    table["atari100k"] = atari100k.summarize_atari100k
+    """{experiment: (summarize(runs, out_path), a job's key columns in that summary)}."""
+    table = dict.fromkeys(GROKKING, (runs.summarize, runs.condition_keys))
+    table |= dict.fromkeys(WARM_START, (vision.summarize_warm_start, vision.summary_keys))
+    table |= dict.fromkeys(ATARI, (atari.summarize_atari, atari.summary_keys))
+    table["atari100k"] = (atari100k.summarize_atari100k, atari100k.summary_keys)
     for name, spec in lazy_rich.SPECS.items():
-        table[name] = lambda found, out_path, spec=spec: lazy_rich.summarize_lazy(
-            found, spec, out_path
-        )
+        table[name] = (partial(_summarize_lazy, spec), runs.condition_keys)
     return table
+
+
+def _summarize_lazy(spec: lazy_rich.Spec, found: list[runs.Run], out_path: Path) -> pd.DataFrame:
+    return lazy_rich.summarize_lazy(found, spec, out_path)
 
 
 def summarize(name: str, sweep_dir: str | Path) -> pd.DataFrame:
@@ -39,8 +43,9 @@ def summarize(name: str, sweep_dir: str | Path) -> pd.DataFrame:
         raise KeyError(f"no summary for {name!r}; available: {', '.join(sorted(available))}")
     sweep_dir = Path(sweep_dir)
     path = sweep_dir / f"{name}_summary.csv"
-    available[name](runs.load_runs(sweep_dir), path)
-    runs.mark_unfinished_runs(sweep_dir, name)
+    summarize_runs, keys_of = available[name]
+    summarize_runs(runs.load_runs(sweep_dir), path)
+    runs.mark_unfinished_runs(sweep_dir, name, keys_of)
     return pd.read_csv(path)
 
 

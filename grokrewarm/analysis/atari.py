@@ -38,6 +38,11 @@ def variant_of(run: Run) -> str:
     return panel.split("_", 1)[1] if panel.startswith(("lhs_", "rhs_")) else panel
 
 
+def summary_keys(run: Run) -> dict:
+    """A job's row in the summary (``runs.mark_unfinished_runs``)."""
+    return {"group": group_of(run), "variant": variant_of(run), "game": str(run.config.env.game)}
+
+
 def return_curve(run: Run) -> pd.Series:
     """Mean episode return per metrics row, against frames; rows where no game ended carry the
     previous value forward."""

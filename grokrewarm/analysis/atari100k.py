@@ -25,6 +25,11 @@ def evaluation_of(run: Run) -> dict | None:
     return json.loads(path.read_text()) if path.is_file() else None
 
 
+def summary_keys(run: Run) -> dict:
+    """A job's row in the summary (``runs.mark_unfinished_runs``)."""
+    return {"game": run.config.env.game, "variant": run.panel, "seed": run.config.seed}
+
+
 def summarize_atari100k(runs: list[Run], out_path: Path) -> pd.DataFrame:
     """One row per run: game, variant (panel), agent, frames, final training return (last 10%
     of frames), final evaluation mean and its human-normalized score, and the references."""

@@ -118,12 +118,19 @@ def group_by_condition(runs: list[Run]) -> dict[tuple[str, str], list[Run]]:
     return groups
 
 
-def mark_unfinished_runs(sweep_dir: Path, name: str) -> None:
-    """Write ``<name>_runs.csv`` (job, panel, condition, seed, state, detail), add the counts of
-    unfinished jobs per (panel, condition) to ``<name>_summary.csv``."""
+def condition_keys(run: Run) -> dict:
+    """A job's row in a summary with one row per (panel, condition)."""
+    return {"panel": run.config.get("panel"), "condition": run.config.get("condition")}
+
+
+def mark_unfinished_runs(sweep_dir: Path, name: str, keys_of=condition_keys) -> None:
+    """Write ``<name>_runs.csv`` (job, panel, condition, seed, state, detail), and add to each row
+    of ``<name>_summary.csv`` the counts of its unfinished jobs (``jobs_diverged``,
+    ``jobs_running``, ``jobs_failed``): a job's row is where the summary's columns equal
+    ``keys_of(run)`` (its panel and condition by default), so a check reading that row knows."""
     from grokrewarm.sweep_status import DONE, STATES, sweep_status
 
-    rows = []
+    rows, keys = [], []
     for report in sweep_status(sweep_dir, lines=1):
         config = sweep_dir / report.name / "config.yaml"
         cfg = OmegaConf.load(config) if config.is_file() else OmegaConf.create()
@@ -137,19 +144,22 @@ def mark_unfinished_runs(sweep_dir: Path, name: str) -> None:
                 "detail": report.detail,
             }
         )
+        # a job that never wrote its config (not started) has no row to count in
+        keys.append(keys_of(Run(config.parent, cfg, pd.DataFrame())) if config.is_file() else {})
     jobs = pd.DataFrame(rows, columns=["job", "panel", "condition", "seed", "state", "detail"])
     jobs.to_csv(sweep_dir / f"{name}_runs.csv", index=False)
     unfinished = jobs[jobs["state"] != DONE]
     summary_path = sweep_dir / f"{name}_summary.csv"
     if len(unfinished) and summary_path.is_file():
         summary = pd.read_csv(summary_path)
-        keys = [k for k in ("panel", "condition") if k in summary.columns]
-        if keys:
+        job_keys = pd.DataFrame(keys, index=jobs.index)
+        columns = [k for k in job_keys.columns if k in summary.columns]
+        if columns:
             for state in STATES[1:]:
-                counts = jobs[jobs["state"] == state].groupby(keys).size()
+                counts = job_keys[jobs["state"] == state].groupby(columns).size()
                 column = f"jobs_{state.split()[0]}"  # jobs_diverged, jobs_running, jobs_failed
                 summary[column] = [
-                    int(counts.get(tuple(row) if len(keys) > 1 else row[0], 0))
-                    for row in summary[keys].itertuples(index=False)
+                    int(counts.get(tuple(row) if len(columns) > 1 else row[0], 0))
+                    for row in summary[columns].itertuples(index=False)
                 ]
             summary.to_csv(summary_path, index=False)

@@ -20,6 +20,11 @@ def fraction_of(run: Run) -> float:
     return float(run.config.task.initial_fraction)
 
 
+def summary_keys(run: Run) -> dict:
+    """A job's row in the summary (``runs.mark_unfinished_runs``)."""
+    return {"panel": run.panel, "method": method_of(run), "initial_fraction": fraction_of(run)}
+
+
 def summarize_warm_start(runs: list[Run], out_path: Path) -> pd.DataFrame:
     """Final and end-of-phase-1 test accuracy per (panel, method, fraction), and the gap: the
     method's mean final accuracy from 100% minus this fraction's (positive = warm-start gap)."""

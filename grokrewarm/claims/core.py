@@ -94,7 +94,8 @@ def rows(summary: pd.DataFrame, min_seeds: int = 1, **where) -> pd.DataFrame:
     for name in UNFINISHED:
         if name in found.columns and (found[name].fillna(0) > 0).any():
             bad = found[found[name].fillna(0) > 0]
-            labels = bad.get("condition", bad.index)
+            named = [c for c in ("condition", "method", "variant") if c in bad.columns]
+            labels = bad[named[0]] if named else bad.index
             names = ", ".join(sorted({str(label) for label in labels}))
             raise MissingRows(f"{name.removeprefix('jobs_')} jobs in {names}")
     return found
