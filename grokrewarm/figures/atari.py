@@ -35,7 +35,7 @@ from grokrewarm.domains.atari.evaluation import (  # noqa: E402
     performance_profile,
     random_human_scores,
 )
-from grokrewarm.figures.runs import save_figure  # noqa: E402
+from grokrewarm.figures.drawing import save_figure  # noqa: E402
 
 COLUMNS = 6
 PANELS = 4  # per agent setting, before its games: IQM curve, aggregates, profile, learning rate

@@ -17,7 +17,7 @@ import pandas as pd  # noqa: E402
 from grokrewarm.analysis.atari import return_curve  # noqa: E402
 from grokrewarm.analysis.atari100k import evaluation_of  # noqa: E402
 from grokrewarm.analysis.runs import load_runs  # noqa: E402
-from grokrewarm.figures.runs import save_figure  # noqa: E402
+from grokrewarm.figures.drawing import save_figure  # noqa: E402
 
 REFERENCE_STYLES = {
     "random": {"color": "0.5", "linestyle": "--"},

@@ -11,7 +11,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
 from grokrewarm.analysis.runs import Run, group_by_condition, load_runs  # noqa: E402
-from grokrewarm.figures.runs import plot_condition, save_figure  # noqa: E402
+from grokrewarm.figures.drawing import plot_condition, save_figure  # noqa: E402
 
 
 def _save(fig, sweep_dir: Path, name: str, title: str, runs: list[Run]) -> list[Path]:

@@ -24,7 +24,7 @@ from matplotlib.ticker import NullFormatter  # noqa: E402
 
 from grokrewarm.analysis.lazy_rich import SPECS, Spec  # noqa: E402
 from grokrewarm.analysis.runs import Run, load_runs  # noqa: E402
-from grokrewarm.figures.runs import plot_condition, save_figure  # noqa: E402
+from grokrewarm.figures.drawing import plot_condition, save_figure  # noqa: E402
 from grokrewarm.method.power_law import PowerLawFit  # noqa: E402
 
 DECOMPOSITION = [

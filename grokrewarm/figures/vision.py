@@ -20,7 +20,7 @@ import pandas as pd  # noqa: E402
 
 from grokrewarm.analysis.runs import Run, load_runs  # noqa: E402
 from grokrewarm.analysis.vision import fraction_of, method_of  # noqa: E402
-from grokrewarm.figures.runs import plot_condition, save_figure  # noqa: E402
+from grokrewarm.figures.drawing import plot_condition, save_figure  # noqa: E402
 
 
 def deepest(run: Run, prefix: str) -> str | None:
