@@ -47,6 +47,10 @@ bench: setup  ## framework vs bare PyTorch steps/s, and the cost of metrics
 bench-atari: setup  ## Atari runner env steps/s and updates/s (DQN, Rainbow; both replay ratios) vs bare PyTorch
 	$(PY) -m grokrewarm.domains.atari.bench --out outputs/bench/atari.json
 
+.PHONY: bench-parallel
+bench-parallel: setup  ## fig2 quick with launcher=parallel vs one job at a time, and a run beside a twin
+	$(PY) -m grokrewarm.bench_launch --out outputs/bench/parallel.json
+
 # CleanRL checkout (vwxyzjn/cleanrl) for bench-cleanrl; BENCH_ARGS for the full size, e.g.
 # make bench-cleanrl BENCH_ARGS="--steps 30000 --learning-starts 5000 --buffer-size 30000"
 CLEANRL ?= ../cleanrl
