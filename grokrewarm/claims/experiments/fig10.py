@@ -1,4 +1,4 @@
-"""Lyle et al. 2025 Fig. 10 (``papers/lyle2025_grokking_nonstationarity.txt``, B.3): DQN at the
+"""Lyle et al. 2025 Fig. 10 (B.3): DQN at the
 high replay ratio, cycling stopped after 2, 5 or 10 cycles."""
 
 from grokrewarm.claims.kinds import HIGH_UTD_DQN, iqm_order, most, per_game

@@ -1,4 +1,4 @@
-"""Lyle et al. 2025 Fig. 11 (``papers/lyle2025_grokking_nonstationarity.txt``, B.4): Rainbow + NaP
+"""Lyle et al. 2025 Fig. 11 (B.4): Rainbow + NaP
 at the low replay ratio: stop to 1e-7 at 3/4, resets with a cyclic LR."""
 
 from grokrewarm.claims.kinds import LOW_UTD_RAINBOW, MIN_RUNS_FOR_CI, iqm_order

@@ -1,4 +1,4 @@
-"""Lyle et al. 2025 Fig. 12 (``papers/lyle2025_grokking_nonstationarity.txt``, B.4): per-game
+"""Lyle et al. 2025 Fig. 12 (B.4): per-game
 curves of the Fig. 6 LHS runs."""
 
 from grokrewarm.claims.kinds import LOW_UTD_RAINBOW, beats_on_most_games, per_game

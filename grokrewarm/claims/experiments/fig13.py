@@ -1,4 +1,4 @@
-"""Lyle et al. 2025 Fig. 13 (``papers/lyle2025_grokking_nonstationarity.txt``): per-layer LR rules
+"""Lyle et al. 2025 Fig. 13: per-layer LR rules
 re-warmed to the initial LR and to 10x it."""
 
 from grokrewarm.claims.core import MissingRows

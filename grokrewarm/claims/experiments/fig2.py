@@ -1,4 +1,4 @@
-"""Lyle et al. 2025 Fig. 2 (``papers/lyle2025_grokking_nonstationarity.txt``): grokking with and
+"""Lyle et al. 2025 Fig. 2: grokking with and
 without the norm-constraining projection."""
 
 import re

@@ -1,4 +1,4 @@
-"""Lyle et al. 2025 Fig. 3 (``papers/lyle2025_grokking_nonstationarity.txt``): grokking induced by
+"""Lyle et al. 2025 Fig. 3: grokking induced by
 re-warming the LR after an offset."""
 
 from grokrewarm.claims.kinds import every_seed_groks, no_seed_groks

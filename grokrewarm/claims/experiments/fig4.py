@@ -1,4 +1,4 @@
-"""Lyle et al. 2025 Fig. 4 (``papers/lyle2025_grokking_nonstationarity.txt``): warm-starting from a
+"""Lyle et al. 2025 Fig. 4: warm-starting from a
 fraction of the data, re-warmed when the rest is added."""
 
 from grokrewarm.claims.kinds import gap

@@ -1,4 +1,4 @@
-"""Lyle et al. 2025 Fig. 5 (``papers/lyle2025_grokking_nonstationarity.txt``): per-layer LR rules
+"""Lyle et al. 2025 Fig. 5: per-layer LR rules
 (LHS) and ablations of projection and the changepoint re-warm (RHS)."""
 
 from grokrewarm.claims.core import MissingRows, column

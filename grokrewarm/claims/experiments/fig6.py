@@ -1,4 +1,4 @@
-"""Lyle et al. 2025 Fig. 6 (``papers/lyle2025_grokking_nonstationarity.txt``, Section 6.1): Rainbow
+"""Lyle et al. 2025 Fig. 6 (Section 6.1): Rainbow
 + NaP at the low replay ratio (LHS), DQN at the high one (RHS)."""
 
 import math

@@ -1,4 +1,4 @@
-"""Lyle et al. 2025 Fig. 7 (``papers/lyle2025_grokking_nonstationarity.txt``, Section 6.2): DQN and
+"""Lyle et al. 2025 Fig. 7 (Section 6.2): DQN and
 Rainbow at the high replay ratio, cycling stopped after 10 cycles ('early_stopped')."""
 
 from grokrewarm.claims.core import MissingRows, rows

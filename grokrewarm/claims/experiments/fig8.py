@@ -1,4 +1,4 @@
-"""Lyle et al. 2025 Fig. 8 (``papers/lyle2025_grokking_nonstationarity.txt``): the rank of the
+"""Lyle et al. 2025 Fig. 8: the rank of the
 attention outputs as the network groks."""
 
 from grokrewarm.analysis.runs import RANK_DROP

@@ -1,4 +1,4 @@
-"""Lyle et al. 2025 Fig. 9 (``papers/lyle2025_grokking_nonstationarity.txt``): warm-starting under
+"""Lyle et al. 2025 Fig. 9: warm-starting under
 a cyclic LR not aligned with the data addition."""
 
 from grokrewarm.claims.kinds import gap

@@ -1,4 +1,4 @@
-"""Kumar et al. 2024 Fig. 1 (``papers/kumar2024_lazy_to_rich.txt``): one grokking run of the
+"""Kumar et al. 2024 Fig. 1: one grokking run of the
 polynomial task."""
 
 from grokrewarm.claims.core import column

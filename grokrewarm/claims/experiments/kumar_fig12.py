@@ -1,4 +1,4 @@
-"""Kumar et al. 2024 Fig. 12 (``papers/kumar2024_lazy_to_rich.txt``): weight decay against
+"""Kumar et al. 2024 Fig. 12: weight decay against
 laziness."""
 
 from grokrewarm.claims.core import MissingRows, column

@@ -1,4 +1,4 @@
-"""Kumar et al. 2024 Figs. 14 and 15 (``papers/kumar2024_lazy_to_rich.txt``): Hermite targets."""
+"""Kumar et al. 2024 Figs. 14 and 15: Hermite targets."""
 
 from grokrewarm.claims.core import MissingRows, column
 from grokrewarm.claims.kinds import delay, grokked, select_runs

@@ -1,4 +1,4 @@
-"""Kumar et al. 2024 Fig. 2 (``papers/kumar2024_lazy_to_rich.txt``): modular addition with a
+"""Kumar et al. 2024 Fig. 2: modular addition with a
 GD-trained MLP."""
 
 from grokrewarm.claims.kinds import groks_without_weight_decay, monotone, rises

@@ -1,4 +1,4 @@
-"""Kumar et al. 2024 Fig. 3 (``papers/kumar2024_lazy_to_rich.txt``): alpha and eps on the
+"""Kumar et al. 2024 Fig. 3: alpha and eps on the
 polynomial task."""
 
 from grokrewarm.claims.kinds import monotone

@@ -1,4 +1,4 @@
-"""Kumar et al. 2024 Fig. 4 (``papers/kumar2024_lazy_to_rich.txt``): the loss decomposition of a
+"""Kumar et al. 2024 Fig. 4: the loss decomposition of a
 grokking run."""
 
 from grokrewarm.claims.kinds import groks, rises

@@ -1,4 +1,4 @@
-"""Kumar et al. 2024 Fig. 5 (``papers/kumar2024_lazy_to_rich.txt``): labels on the j-th NTK
+"""Kumar et al. 2024 Fig. 5: labels on the j-th NTK
 eigenvector."""
 
 import math

@@ -1,4 +1,4 @@
-"""Kumar et al. 2024 Fig. 6 (``papers/kumar2024_lazy_to_rich.txt``): MNIST and the one-layer
+"""Kumar et al. 2024 Fig. 6: MNIST and the one-layer
 transformer (AdamW)."""
 
 from grokrewarm.claims.kinds import monotone, vanishes

@@ -1,4 +1,4 @@
-"""Kumar et al. 2024 Fig. 7 (``papers/kumar2024_lazy_to_rich.txt``): output scale alpha against
+"""Kumar et al. 2024 Fig. 7: output scale alpha against
 init scale sigma."""
 
 import pandas as pd

@@ -1,4 +1,4 @@
-"""Kumar et al. 2024 Fig. 8 (``papers/kumar2024_lazy_to_rich.txt``): Omnigrok's teacher-student
+"""Kumar et al. 2024 Fig. 8: Omnigrok's teacher-student
 with the output scale."""
 
 from grokrewarm.claims.core import MissingRows, column

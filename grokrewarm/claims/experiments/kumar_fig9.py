@@ -1,4 +1,4 @@
-"""Kumar et al. 2024 Fig. 9 (``papers/kumar2024_lazy_to_rich.txt``): the Goldilocks training-set
+"""Kumar et al. 2024 Fig. 9: the Goldilocks training-set
 size."""
 
 from grokrewarm.claims.kinds import groks, never_generalizes, vanishes

@@ -1,4 +1,4 @@
-"""Liu et al. 2023, Omnigrok Fig. 10 (``papers/liu2023_omnigrok.txt``): the time to generalize
+"""Liu et al. 2023, Omnigrok Fig. 10: the time to generalize
 against weight decay."""
 
 import math

@@ -1,4 +1,4 @@
-"""Liu et al. 2023, Omnigrok Fig. 11 (``papers/liu2023_omnigrok.txt``): MNIST with cross-entropy,
+"""Liu et al. 2023, Omnigrok Fig. 11: MNIST with cross-entropy,
 reduced landscape."""
 
 from grokrewarm.claims.kinds import l_shaped_train, landscape, more_data_narrows, u_shaped_test

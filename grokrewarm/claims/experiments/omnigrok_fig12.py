@@ -1,4 +1,4 @@
-"""Liu et al. 2023, Omnigrok Fig. 12 (``papers/liu2023_omnigrok.txt``): MNIST-1k with cross-entropy
+"""Liu et al. 2023, Omnigrok Fig. 12: MNIST-1k with cross-entropy
 at init scale 100 (App. E: "MNIST trained with cross entropy loss with alpha = 100")."""
 
 from grokrewarm.claims.kinds import generalizes_fast, groks_late

@@ -1,4 +1,4 @@
-"""Liu et al. 2023, Omnigrok Fig. 2 (``papers/liu2023_omnigrok.txt``): teacher-student."""
+"""Liu et al. 2023, Omnigrok Fig. 2: teacher-student."""
 
 import math
 

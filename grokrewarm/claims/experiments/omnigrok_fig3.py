@@ -1,4 +1,4 @@
-"""Liu et al. 2023, Omnigrok Fig. 3 (``papers/liu2023_omnigrok.txt``): MNIST-1k, MSE (large init:
+"""Liu et al. 2023, Omnigrok Fig. 3: MNIST-1k, MSE (large init:
 the authors' code scales all parameters x8 at init)."""
 
 from grokrewarm.claims.kinds import (

@@ -1,4 +1,4 @@
-"""Liu et al. 2023, Omnigrok Fig. 4 (``papers/liu2023_omnigrok.txt``): IMDb LSTM."""
+"""Liu et al. 2023, Omnigrok Fig. 4: IMDb LSTM."""
 
 from grokrewarm.claims.kinds import (
     both_u_shaped,

@@ -1,4 +1,4 @@
-"""Liu et al. 2023, Omnigrok Fig. 5 (``papers/liu2023_omnigrok.txt``): QM9 graph network (large
+"""Liu et al. 2023, Omnigrok Fig. 5: QM9 graph network (large
 init, Sec. 4: "if initialization is 3 times larger than standard")."""
 
 from grokrewarm.claims.kinds import (

@@ -1,4 +1,4 @@
-"""Liu et al. 2023, Omnigrok Fig. 7 (``papers/liu2023_omnigrok.txt``): the weight norm of the MNIST
+"""Liu et al. 2023, Omnigrok Fig. 7: the weight norm of the MNIST
 MLP, unconstrained and held fixed."""
 
 from grokrewarm.claims.core import MissingRows, column, rows

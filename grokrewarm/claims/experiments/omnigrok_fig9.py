@@ -1,4 +1,4 @@
-"""Liu et al. 2023, Omnigrok Fig. 9 (``papers/liu2023_omnigrok.txt``): transformer on modular
+"""Liu et al. 2023, Omnigrok Fig. 9: transformer on modular
 addition, reduced landscape."""
 
 from grokrewarm.claims.core import MissingRows, column, rows

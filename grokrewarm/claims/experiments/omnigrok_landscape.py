@@ -1,4 +1,4 @@
-"""Liu et al. 2023, Omnigrok (``papers/liu2023_omnigrok.txt``): the teacher-student reduced
+"""Liu et al. 2023, Omnigrok: the teacher-student reduced
 landscape over alpha and the training-set size."""
 
 from grokrewarm.claims.kinds import l_shaped_train, landscape, more_data_narrows, u_shaped_test
