@@ -1,4 +1,4 @@
-"""Interrupting a run at arbitrary steps, then resuming, changes nothing (issues 2 and 3).
+"""Interrupting a run at arbitrary steps, then resuming, changes nothing.
 
 Two ways a job stops: it is told first (SIGUSR2 from Slurm/submitit before a time limit or a
 preemption, or SIGTERM), and the run checkpoints at the next step boundary; or it dies without
