@@ -55,7 +55,6 @@ NOT_KEPT = {
     "fig6": PENDING,
     "fig7": PENDING,
     "kumar_fig12": PENDING,
-    "kumar_fig14": PENDING,
     "kumar_fig6": PENDING,
     "kumar_fig8": PENDING,
     "nanda_baseline": PENDING,
