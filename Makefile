@@ -3,9 +3,11 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+# mkdocs 1.6 prints a notice about its successor on every build; the build is what we read
+export DISABLE_MKDOCS_2_WARNING := true
 
 .DEFAULT_GOAL := help
-.PHONY: help setup quick figures test test-slow lint format bench bench-vision bench-atari wandb-sync clean
+.PHONY: help setup quick figures keep docs test test-slow lint format bench bench-vision bench-atari wandb-sync clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -30,6 +32,7 @@ test: setup  ## lint and the test suite (what CI runs)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/pytest -q
+	$(VENV)/bin/mkdocs build --strict --quiet
 
 test-slow: setup  ## the slow checks too
 	$(VENV)/bin/pytest -q -m "slow or not slow"
@@ -68,6 +71,14 @@ bench-vision: setup  ## image data path: device-resident vs DataLoader images/s,
 
 wandb-sync: setup  ## upload offline W&B runs under outputs/ (needs `wandb login`)
 	find outputs -type d -name 'offline-run-*' -exec $(VENV)/bin/wandb sync {} +
+
+keep: setup  ## keep a finished sweep's evidence in results/ (SWEEP=outputs/<experiment>/<time>)
+	@test -n "$(SWEEP)" || { echo "usage: make keep SWEEP=outputs/<experiment>/<time>"; exit 2; }
+	$(PY) -m grokrewarm.evidence keep $(SWEEP)
+	$(PY) -m grokrewarm.evidence readme
+
+docs: setup  ## build the results site and guides into site/ (open site/index.html)
+	$(VENV)/bin/mkdocs build --strict
 
 clean:  ## remove caches (keeps .venv and outputs/)
 	find . -name __pycache__ -type d -prune -not -path './$(VENV)/*' -exec rm -rf {} +
