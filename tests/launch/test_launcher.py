@@ -174,6 +174,9 @@ def submitit_local_sweep(tmp_path_factory):
 def test_submitit_local_sweep_completes_and_renders_the_figure(submitit_local_sweep):
     assert_sweep_complete(submitit_local_sweep)
     assert len(list(submitit_local_sweep.glob(".submitit/*/*_result.pkl"))) == 2  # two processes
+    for job in JOBS:  # every job starts at once, so each takes the launcher's cpus_per_task
+        threads = read_metadata(submitit_local_sweep / job)["threads"]
+        assert (threads["count"], threads["source"]) == (1, "launcher.cpus_per_task")
 
 
 def test_status_lists_done_and_incomplete_jobs(submitit_local_sweep, tmp_path):

@@ -99,6 +99,15 @@ def test_run_job_sets_torchs_threads_and_records_them_in_metadata(tmp_path):
     assert recorded["omp_wait_policy"] == os.environ["OMP_WAIT_POLICY"]
 
 
+def test_a_slurm_job_takes_its_allocation(tmp_path, monkeypatch):
+    monkeypatch.setenv("SLURM_CPUS_PER_TASK", "1")
+    runner = Runner(name="test", unit="step", consumes=frozenset())
+    run_job(job(launcher={"name": "slurm"}), tmp_path, runner, 10, lambda folder: (10, {}))
+    recorded = read_metadata(tmp_path)["threads"]
+    assert (recorded["count"], recorded["source"]) == (1, "SLURM_CPUS_PER_TASK")
+    assert torch.get_num_threads() == 1
+
+
 # Records OMP_WAIT_POLICY at the moment torch is first imported, then imports the runner (which
 # imports torch) the way a job does: through the grokrewarm package.
 AT_TORCH_IMPORT = """
