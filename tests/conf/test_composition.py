@@ -28,7 +28,7 @@ GROUPS = {
     "optimizer": ["adamw", "adam"],
     "metrics": ["default", "eval_only"],
     "logger": ["csv", "wandb", "tensorboard"],
-    "launcher": ["local", "submitit_local", "slurm"],
+    "launcher": ["local", "parallel", "submitit_local", "slurm"],
 }
 
 
