@@ -8,7 +8,7 @@
 - ``sweep``: the experiment's whole sweep run one job at a time (``launcher=local``), then with
   ``launcher=parallel launcher.jobs=JOBS``, each timed from the command's start to its end (the
   figure rendered); prints local / parallel, the speed-up (goal for fig2 quick on 2 cores: at
-  least 1.25x, never below 1).
+  least 1.25x, never below 1), and the CPU seconds each used.
 - ``twin``: one ``budget=smoke trainer.max_steps=TWIN_STEPS`` run, alone and then beside a twin
   run of the same command started first (and stopped once the measured run ends); prints the
   fraction of its idle speed it keeps beside the twin (goal: at least 0.4; a fair share of two
@@ -27,6 +27,7 @@ import argparse
 import json
 import os
 import platform
+import resource
 import subprocess
 import sys
 import tempfile
@@ -57,22 +58,31 @@ def machine() -> dict:
     }
 
 
-def timed(args: list[str], cwd: Path) -> float:
-    """Seconds ``python -m grokrewarm ARGS`` takes; raises with its stderr if it fails."""
-    start = time.perf_counter()
+def children_cpu_s() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def timed(args: list[str], cwd: Path) -> tuple[float, float]:
+    """Wall seconds ``python -m grokrewarm ARGS`` takes and the CPU seconds it and its processes
+    used (on a busy machine the CPU seconds say what the command cost, the wall time what it got);
+    raises with its stderr if it fails."""
+    cpu, start = children_cpu_s(), time.perf_counter()
     result = subprocess.run([*COMMAND, *args], cwd=cwd, capture_output=True, text=True)
     elapsed = time.perf_counter() - start
     if result.returncode != 0:
         raise RuntimeError(f"{' '.join(args)} failed:\n{result.stderr[-3000:]}")
-    return elapsed
+    return elapsed, children_cpu_s() - cpu
 
 
 def sweep_times(experiment: str, budget: str, jobs: int, overrides: list[str], tmp: Path) -> dict:
     """Wall seconds of the sweep one job at a time and with ``jobs`` at once, and the speed-up."""
     tmp.mkdir(parents=True, exist_ok=True)
     sweep = [f"+experiment={experiment}", f"budget={budget}", *QUIET, *overrides]
-    local = timed([*sweep, "launcher=local", f"hydra.sweep.dir={tmp / 'local'}", "-m"], tmp)
-    parallel = timed(
+    local, local_cpu = timed(
+        [*sweep, "launcher=local", f"hydra.sweep.dir={tmp / 'local'}", "-m"], tmp
+    )
+    parallel, parallel_cpu = timed(
         [
             *sweep,
             "launcher=parallel",
@@ -89,6 +99,8 @@ def sweep_times(experiment: str, budget: str, jobs: int, overrides: list[str], t
         "jobs_at_once": jobs,
         "local_s": local,
         "parallel_s": parallel,
+        "local_cpu_s": local_cpu,
+        "parallel_cpu_s": parallel_cpu,
         "speedup": local / parallel,
     }
 
@@ -97,7 +109,7 @@ def twin_fraction(steps: int, overrides: list[str], tmp: Path) -> dict:
     """Wall seconds of one run alone and beside a twin; the fraction of its speed it keeps."""
     tmp.mkdir(parents=True, exist_ok=True)
     run = ["budget=smoke", f"trainer.max_steps={steps}", *QUIET, *overrides]
-    alone = timed([*run, f"hydra.run.dir={tmp / 'alone'}"], tmp)
+    alone, _ = timed([*run, f"hydra.run.dir={tmp / 'alone'}"], tmp)
     # The twin trains until it is stopped, so it runs throughout the measured run.
     twin_args = ["budget=smoke", f"trainer.max_steps={10**9}", *QUIET, *overrides]
     twin = subprocess.Popen(
@@ -108,7 +120,7 @@ def twin_fraction(steps: int, overrides: list[str], tmp: Path) -> dict:
     )
     try:
         time.sleep(TWIN_START_S)
-        beside = timed([*run, f"hydra.run.dir={tmp / 'beside'}"], tmp)
+        beside, _ = timed([*run, f"hydra.run.dir={tmp / 'beside'}"], tmp)
         twin_outlasted = twin.poll() is None
     finally:
         twin.kill()
@@ -153,6 +165,10 @@ def main(argv: list[str] | None = None) -> dict:
                 f"  one at a time {sweep['local_s']:.1f} s, launcher.jobs={args.jobs} "
                 f"{sweep['parallel_s']:.1f} s: parallel is {sweep['speedup']:.2f}x faster"
                 "   (goal for fig2 quick: >= 1.25x)"
+            )
+            print(
+                f"  CPU seconds: one at a time {sweep['local_cpu_s']:.1f}, "
+                f"parallel {sweep['parallel_cpu_s']:.1f}"
             )
         if not args.skip_twin:
             threads = [f"threads={args.twin_threads}"] if args.twin_threads else []

@@ -18,6 +18,7 @@ def test_the_launch_benchmark_times_both_launchers_and_the_twin(tmp_path, capsys
     assert sweep["jobs_in_sweep"] == 2
     assert sweep["speedup"] == pytest.approx(sweep["local_s"] / sweep["parallel_s"])
     assert f"parallel is {sweep['speedup']:.2f}x faster" in printed
+    assert sweep["local_cpu_s"] > 0 and sweep["parallel_cpu_s"] > 0
     assert twin["fraction"] == pytest.approx(twin["alone_s"] / twin["beside_twin_s"])
     assert twin["twin_ran_throughout"]  # the twin outlasted the measured run
     assert results["machine"]["usable_cores"] >= 1
