@@ -61,7 +61,7 @@ class FeatureMetricsCallback(L.Callback):
         values["lr"] = pl_module.last_lr
         values["rewarms"] = float(len(pl_module.controller.rewarm_steps))
         if self.features:
-            values.update(self._feature_metrics(pl_module))
+            values.update(self._feature_metrics(trainer, pl_module))
         names = list(values)
         host = torch.stack(
             [
@@ -78,7 +78,7 @@ class FeatureMetricsCallback(L.Callback):
             summary = ", ".join(f"{k}={v:.4g}" for k, v in shown.items())
             log.info(f"step {trainer.global_step}/{trainer.max_steps}: {summary}")
 
-    def _feature_metrics(self, pl_module: L.LightningModule) -> dict[str, Tensor]:
+    def _feature_metrics(self, trainer, pl_module: L.LightningModule) -> dict[str, Tensor]:
         model = pl_module.model
         was_training = model.training
         model.eval()
@@ -111,13 +111,14 @@ class FeatureMetricsCallback(L.Callback):
         if "params" in self.snapshot:
             out["update_norm"] = M.update_norm(self.snapshot["params"], params)
         out["param_norm"] = torch.linalg.vector_norm(params)
-        out.update(self._per_tensor_norms_and_elr(pl_module))
+        out.update(self._per_tensor_norms_and_elr(pl_module, trainer.optimizers[0]))
         self.snapshot = current
         return out
 
     @staticmethod
-    def _per_tensor_norms_and_elr(pl_module: L.LightningModule) -> dict[str, Tensor]:
-        optimizer = pl_module.optimizers().optimizer
+    def _per_tensor_norms_and_elr(
+        pl_module: L.LightningModule, optimizer: torch.optim.Optimizer
+    ) -> dict[str, Tensor]:
         lr_of = {id(p): group["lr"] for group in optimizer.param_groups for p in group["params"]}
         adaptive = not isinstance(optimizer, torch.optim.SGD)
         out = {}

@@ -162,8 +162,8 @@ class LazinessMetricsCallback(FeatureMetricsCallback):
             y = F.one_hot(y, int(y.max()) + 1 if y.numel() else 1)
         return x, y.float()
 
-    def _feature_metrics(self, pl_module: L.LightningModule) -> dict[str, Tensor]:
-        out = super()._feature_metrics(pl_module) if self.model_features else {}
+    def _feature_metrics(self, trainer, pl_module: L.LightningModule) -> dict[str, Tensor]:
+        out = super()._feature_metrics(trainer, pl_module) if self.model_features else {}
         model, task = pl_module.model, pl_module.task
         params = flat_parameters(model.parameters())
         out["param_norm"] = torch.linalg.vector_norm(params)

@@ -62,8 +62,9 @@ def quiet_lightning() -> None:
     warnings.filterwarnings("ignore", message="The `srun` command is available")
 
 
-def build(cfg: DictConfig, run_dir: Path) -> tuple[L.Trainer, RewarmModule]:
-    """Instantiate task, model, method pieces, loggers and trainer from ``cfg``."""
+def build_module(cfg: DictConfig) -> RewarmModule:
+    """Seed, then instantiate task, model and method pieces from ``cfg`` (a solo run and a pack
+    member are built by this same function, so they start from the same state)."""
     L.seed_everything(cfg.seed, workers=True, verbose=False)
     task = instantiate(cfg.task)
     model = instantiate(cfg.model, **task.model_kwargs())
@@ -83,12 +84,22 @@ def build(cfg: DictConfig, run_dir: Path) -> tuple[L.Trainer, RewarmModule]:
         layer_lr=cfg.layer_lr.rule,
         layer_lr_refresh_every=cfg.layer_lr.refresh_every,
     )
+    return module
+
+
+def build_metrics_callback(cfg: DictConfig) -> FeatureMetricsCallback:
+    """A metrics option with a ``_target_`` builds its own callback (``metrics=lazy``)."""
+    if cfg.metrics.get("_target_"):
+        return instantiate(cfg.metrics)
+    return FeatureMetricsCallback(**cfg.metrics)
+
+
+def build(cfg: DictConfig, run_dir: Path) -> tuple[L.Trainer, RewarmModule]:
+    """Instantiate task, model, method pieces, loggers and trainer from ``cfg``."""
+    module = build_module(cfg)
     loggers = build_loggers(cfg)
     callbacks = [
-        # a metrics option with a _target_ builds its own callback (metrics=lazy)
-        instantiate(cfg.metrics)
-        if cfg.metrics.get("_target_")
-        else FeatureMetricsCallback(**cfg.metrics),
+        build_metrics_callback(cfg),
         PreemptionCheckpoint(run_dir / "checkpoints" / "last.ckpt"),
         ModelCheckpoint(
             dirpath=run_dir / "checkpoints",
