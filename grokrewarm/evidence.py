@@ -60,7 +60,6 @@ NOT_KEPT = {
     "omnigrok_fig12": PENDING,
     "omnigrok_fig3": PENDING,
     "omnigrok_fig7": PENDING,
-    "omnigrok_fig9": PENDING,
     "omnigrok_fig4": "needs the IMDb reviews, which a machine without internet cannot download",
     "omnigrok_fig5": "needs the QM9 molecules, which a machine without internet cannot download",
 }
