@@ -15,6 +15,16 @@ def epoch_permutation(n: int, seed: int, epoch: int) -> Tensor:
     return torch.randperm(n, generator=generator)
 
 
+def to_device(tensor: Tensor, device: torch.device) -> Tensor:
+    """``tensor`` (on the CPU) on ``device``. To a CUDA device it is copied from pinned memory
+    with ``non_blocking``: the copy is queued behind the running kernels instead of waiting for
+    them (a copy from pageable memory waits for the stream). The pinned buffer is kept by
+    torch's caching host allocator until the copy has finished."""
+    if device.type == "cuda":
+        return tensor.pin_memory().to(device, non_blocking=True)
+    return tensor.to(device)
+
+
 class SeededBatches:
     """The rows of ``n`` training examples that optimizer step ``step`` trains on.
 
@@ -53,5 +63,5 @@ class SeededBatches:
         key = (epoch, None if device is None else torch.device(device))
         if self._order is None or self._order[0] != key:  # one permutation per epoch
             order = epoch_permutation(self.n, self.seed, self.epoch_offset + epoch)
-            self._order = (key, order if key[1] is None else order.to(key[1]))
+            self._order = (key, order if key[1] is None else to_device(order, key[1]))
         return self._order[1][index * self.batch_size : (index + 1) * self.batch_size]

@@ -7,6 +7,9 @@ the training callbacks call these on a schedule, never on every step.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
+import numpy as np
 import torch
 from torch import Tensor
 
@@ -104,3 +107,21 @@ def flat_parameters(params) -> Tensor:
 def update_norm(params_before: Tensor, params_after: Tensor) -> Tensor:
     """``||theta_{t+T} - theta_t||`` between two flat parameter snapshots."""
     return torch.linalg.vector_norm(params_after - params_before)
+
+
+def host_row(
+    values: Mapping[str, Tensor | float], device: torch.device | str = "cpu"
+) -> dict[str, float]:
+    """``{name: float}`` of a metric row's values, each rounded to float32, in ``values``' order.
+
+    The tensors (scalars, on ``device``) are stacked and read in one device-to-host transfer.
+    Python numbers (the LR, counts) are rounded to float32 on the host instead of being copied
+    to the device: on CUDA each such small copy from pageable memory waits for the stream, once
+    per value. The rounding is the one ``torch.tensor(v, dtype=torch.float32)`` does.
+    """
+    tensors = {name: v for name, v in values.items() if isinstance(v, Tensor)}
+    row = {name: float(np.float32(v)) for name, v in values.items() if name not in tensors}
+    if tensors:
+        stacked = torch.stack([v.to(device=device, dtype=torch.float32) for v in tensors.values()])
+        row.update(zip(tensors, stacked.tolist(), strict=True))  # the one transfer
+    return {name: row[name] for name in values}

@@ -58,7 +58,8 @@ def _mean_abs(params: list[nn.Parameter]) -> Tensor:
 
 
 def _even_ratio_abs_scales(layer_params: list[list[nn.Parameter]]) -> list[float]:
-    mean_abs = torch.stack([_mean_abs(params).cpu() for params in layer_params])
+    # every layer's mean in one transfer (one host sync per refresh, not one per layer)
+    mean_abs = torch.stack([_mean_abs(params) for params in layer_params]).cpu()
     if not bool((mean_abs > 0).all()):
         raise ValueError("even_ratio_abs needs every layer to have a nonzero parameter")
     return (mean_abs / mean_abs.mean()).tolist()

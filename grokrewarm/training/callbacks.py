@@ -4,6 +4,7 @@ the preemption checkpoint."""
 from __future__ import annotations
 
 import logging
+import os
 import sys
 from pathlib import Path
 
@@ -17,6 +18,13 @@ from grokrewarm.method import metrics as M
 from grokrewarm.method.projection import named_parameters_by_kind
 
 log = logging.getLogger(__name__)
+
+
+def interactive_console() -> bool:
+    """Whether someone may be watching a progress bar: stdout is a terminal and this is not a
+    Slurm job (a batch job's output goes to a file, where a bar's redraws are noise and its
+    refreshes cost time)."""
+    return sys.stdout.isatty() and "SLURM_JOB_ID" not in os.environ
 
 
 class FeatureMetricsCallback(L.Callback):
@@ -62,19 +70,12 @@ class FeatureMetricsCallback(L.Callback):
         values["rewarms"] = float(len(pl_module.controller.rewarm_steps))
         if self.features:
             values.update(self._feature_metrics(trainer, pl_module))
-        names = list(values)
-        host = torch.stack(
-            [
-                torch.as_tensor(values[n], dtype=torch.float32, device=pl_module.device)
-                for n in names
-            ]
-        ).tolist()  # the one host transfer of this row
-        row = dict(zip(names, host, strict=True))
+        row = M.host_row(values, pl_module.device)  # the one host transfer of this row
         for logger in trainer.loggers:
             logger.log_metrics(row, step=trainer.global_step)
         shown = {k: row[k] for k in ("train/loss", "train/acc", "test/acc", "lr") if k in row}
         pl_module.progress_metrics = shown
-        if not sys.stdout.isatty():  # batch jobs: a bar cannot redraw in a log file; log a line
+        if not interactive_console():  # batch jobs: a bar cannot redraw in a log; log a line
             summary = ", ".join(f"{k}={v:.4g}" for k, v in shown.items())
             log.info(f"step {trainer.global_step}/{trainer.max_steps}: {summary}")
 

@@ -106,6 +106,11 @@ class RewarmModule(L.LightningModule):
             intervention(step, self.model)
         if self.layer_lr == "even_ratio_abs" and step % self.layer_lr_refresh_every == 0:
             update_even_ratio_abs(optimizer.optimizer.param_groups)  # one host sync per refresh
+        # The LR stays a Python float in the optimizer's param groups, and the step a Python
+        # int: an eager step passes them to its kernels as arguments, with no host sync. Only a
+        # captured CUDA graph (or a compiled optimizer step) would need both as device tensors,
+        # updated in place (a graph replays the values it was captured with); no step is
+        # captured, so they stay numbers.
         self.last_lr = self.controller.apply(optimizer.optimizer, step)
         inputs, labels = self.task.train_batch(step)
         loss = self.loss(self.model(inputs), labels)

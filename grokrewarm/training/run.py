@@ -22,6 +22,7 @@ from grokrewarm.training.callbacks import (
     FeatureMetricsCallback,
     PreemptionCheckpoint,
     StepProgressBar,
+    interactive_console,
 )
 from grokrewarm.training.lazy_callbacks import apply_laziness
 from grokrewarm.training.module import RewarmModule
@@ -109,11 +110,18 @@ def build(cfg: DictConfig, run_dir: Path) -> tuple[L.Trainer, RewarmModule]:
             save_on_train_epoch_end=False,
         ),
     ]
-    if cfg.trainer.get("enable_progress_bar", True):
+    progress_bar = cfg.trainer.get("enable_progress_bar", True) and interactive_console()
+    if progress_bar:
         callbacks.append(StepProgressBar(leave=True))
     # submitit owns requeueing (on its own signal); Lightning's would requeue a second time.
     plugins = [SLURMEnvironment(auto_requeue=False)] if SLURMEnvironment.detect() else None
-    trainer = instantiate(cfg.trainer, logger=loggers, callbacks=callbacks, plugins=plugins)
+    trainer = instantiate(
+        cfg.trainer,
+        logger=loggers,
+        callbacks=callbacks,
+        plugins=plugins,
+        enable_progress_bar=progress_bar,
+    )
     return trainer, module
 
 

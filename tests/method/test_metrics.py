@@ -5,6 +5,7 @@ import torch
 from torch import nn
 
 from grokrewarm.method import metrics as M
+from tests.host_syncs import counting_host_syncs
 
 
 def test_normalized_covariance_by_hand():
@@ -101,3 +102,21 @@ def test_effective_rank_of_a_rotated_diagonal_is_the_feature_rank():
     assert M.effective_rank(torch.zeros(4, 3)) == 0
     with pytest.raises(ValueError):
         M.effective_rank(features, threshold=1.0)
+
+
+def test_host_row_reads_every_tensor_in_one_transfer_and_rounds_numbers_as_float32(
+    monkeypatch,
+):
+    values = {
+        "loss": torch.tensor(0.1, dtype=torch.float64),
+        "lr": 1e-3,
+        "count": torch.tensor(7),
+        "rewarms": 2,
+        "rank": torch.tensor(3.3),
+    }
+    with counting_host_syncs(monkeypatch) as counts:
+        row = M.host_row(values)
+    assert dict(counts) == {"tolist": 1}  # no number goes to the device and back
+    assert list(row) == list(values)
+    expected = {k: torch.as_tensor(v, dtype=torch.float32).item() for k, v in values.items()}
+    assert row == expected and row["lr"] != 1e-3  # float32, as a device value would be

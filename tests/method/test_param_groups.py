@@ -11,6 +11,7 @@ from grokrewarm.method.param_groups import (
     param_groups,
     update_even_ratio_abs,
 )
+from tests.host_syncs import counting_host_syncs
 
 
 def test_scale_decay_goes_to_norm_gains_only():
@@ -100,6 +101,14 @@ def test_even_ratio_abs_update_in_an_optimizer():
     expected = {"body": 0.2 / 1.3 * 3, "norm": 0.5 / 1.3 * 3, "head": 0.6 / 1.3 * 3}
     assert returned == pytest.approx(expected)
     assert _scales(optimizer.param_groups) == pytest.approx(expected)
+
+
+def test_even_ratio_abs_reads_every_layers_mean_in_one_transfer(monkeypatch):
+    model = _three_layer_model()
+    optimizer = torch.optim.Adam(layerwise_param_groups(model, "even_ratio_abs"), lr=1e-3)
+    with counting_host_syncs(monkeypatch) as counts:
+        update_even_ratio_abs(optimizer.param_groups)
+    assert len(optimizer.param_groups) == 3 and counts["cpu"] == 1
 
 
 def test_per_layer_groups_decay_norm_only_layers_by_the_scale_decay():

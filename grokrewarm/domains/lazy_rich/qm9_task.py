@@ -33,7 +33,7 @@ from grokrewarm.domains.lazy_rich.qm9 import (
     graph_subset,
     load_qm9,
 )
-from grokrewarm.domains.ordering import SeededBatches
+from grokrewarm.domains.ordering import SeededBatches, to_device
 from grokrewarm.domains.task import Accuracy
 
 
@@ -137,7 +137,7 @@ class Qm9Task(nn.Module):
         from torch_geometric.data import Batch
 
         device = self.x.device
-        index = {k: v.to(device, non_blocking=True) for k, v in index.items()}
+        index = {k: to_device(v, device) for k, v in index.items()}  # pinned, on CUDA
         batch = Batch(
             x=self.x[index["node"]],
             edge_index=self.edge_index[:, index["edge"]] + index["shift"],
