@@ -38,6 +38,7 @@ ADDED = {
     "env.game_lists": ("atari100k", "atari100k_learning_check"),  # the atari100k experiment's
     "model": ("init",),  # the transformer's init; the Omnigrok transformer figures use Nanda's
     "task": ("loss_dtype",),  # the modular-arithmetic loss precision (nanda_baseline: float64)
+    "agent": ("precision",),  # the Atari learner's opt-in bf16 autocast (fp32 by default)
 }
 # Kumar Fig. 6b at the paper budget as the authors' code
 _KUMAR_FIG6B_PAPER = {

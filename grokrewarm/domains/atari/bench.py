@@ -7,6 +7,10 @@ is the steady state with learning (acting, environment, replay writes, sampling,
 projection; checkpoints off), timed per phase by the CleanRL benchmark's ``TimedAtariRun``. The
 learner update's ms (sampling excluded) of Rainbow over DQN's is the cost ratio printed last,
 beside the ratio of their FLOPs (the floor of that cost when the matmuls dominate).
+
+``--precision bf16`` runs it all with the learner under bf16 autocast (``agent.precision``);
+``--precision paired`` times only the learner updates of DQN and Rainbow at fp32 and at bf16,
+interleaved, and prints fp32 / bf16 (above 1: bf16 is faster).
 """
 
 from __future__ import annotations
@@ -28,9 +32,8 @@ from torch.utils.flop_counter import FlopCounterMode
 from grokrewarm.compose import compose_job
 from grokrewarm.domains.atari.bench_cleanrl import train_timed
 from grokrewarm.domains.atari.env import AtariEnvs
-from grokrewarm.domains.atari.learner import c51_loss, dqn_loss
+from grokrewarm.domains.atari.learner import PRECISIONS, c51_loss, dqn_loss, resolve_device
 from grokrewarm.domains.atari.networks import AtariNetwork
-from grokrewarm.domains.atari.train import resolve_device
 
 
 def env_steps_per_second(game: str, num_envs: int, steps: int) -> float:
@@ -108,12 +111,12 @@ def learner_setups(agents: tuple[str, ...], device: torch.device) -> tuple[dict,
     return setups, batch
 
 
-def _loss_and_backward(setup: tuple, batch: dict) -> None:
+def _loss_and_backward(setup: tuple, batch: dict, precision: str = "fp32") -> None:
     online, target, _, support, double_q = setup
     if support is None:
-        loss, _ = dqn_loss(online, target, batch, double_q)
+        loss, _ = dqn_loss(online, target, batch, double_q, precision)
     else:
-        loss, _ = c51_loss(online, target, batch, support)
+        loss, _ = c51_loss(online, target, batch, support, precision)
     loss.mean().backward()
 
 
@@ -130,32 +133,53 @@ def learner_update_flops(agents: tuple[str, ...]) -> dict:
     return flops
 
 
-def learner_update_ms(agents: tuple[str, ...], device: torch.device, rounds: int = 12) -> dict:
-    """ms of one learner update per agent (its loss, backward, fused AdamW; the batch already on
-    the device, 18 actions), the agents interleaved round by round so a machine's changing load
-    hits all alike; the best round of 10 updates each."""
+def learner_update_ms(
+    agents: tuple[str, ...],
+    device: torch.device,
+    rounds: int = 12,
+    precisions: tuple[str, ...] = ("fp32",),
+) -> dict:
+    """ms of one learner update per agent and precision (``agent.precision``: its loss,
+    backward, fused AdamW; the batch already on the device, 18 actions), keyed ``agent`` for a
+    single precision and ``agent/precision`` for several; every variant interleaved round by
+    round so a machine's changing load hits all alike; the best round of 10 updates each."""
     setups, batch = learner_setups(agents, device)
+    variants = [(agent, precision) for agent in agents for precision in precisions]
 
-    def update(agent: str) -> None:
+    def update(agent: str, precision: str) -> None:
         optimizer = setups[agent][2]
         optimizer.zero_grad(set_to_none=True)
-        _loss_and_backward(setups[agent], batch)
+        _loss_and_backward(setups[agent], batch, precision)
         optimizer.step()
 
-    best = dict.fromkeys(agents, math.inf)
+    best = dict.fromkeys(variants, math.inf)
     for _ in range(rounds):
-        for agent in agents:
-            update(agent)  # warm: allocations, the first kernels
+        for variant in variants:
+            update(*variant)  # warm: allocations, the first kernels
             _sync(device)
             start = time.perf_counter()
             for _ in range(10):
-                update(agent)
+                update(*variant)
             _sync(device)
-            best[agent] = min(best[agent], (time.perf_counter() - start) * 100)
-    return best
+            best[variant] = min(best[variant], (time.perf_counter() - start) * 100)
+    if len(precisions) == 1:
+        return {agent: ms for (agent, _), ms in best.items()}
+    return {f"{agent}/{precision}": ms for (agent, precision), ms in best.items()}
 
 
-def runner_rates(agent: str, replay_ratio: float, window_frames: int, threads: int | None) -> dict:
+def precision_speedups(ms: dict, agents: tuple[str, ...]) -> dict:
+    """fp32 ms / bf16 ms per agent, from ``learner_update_ms(..., precisions=("fp32", "bf16"))``:
+    above 1 where bf16 is faster."""
+    return {agent: ms[f"{agent}/fp32"] / ms[f"{agent}/bf16"] for agent in agents}
+
+
+def runner_rates(
+    agent: str,
+    replay_ratio: float,
+    window_frames: int,
+    threads: int | None,
+    precision: str = "fp32",
+) -> dict:
     """Steady-state agent steps/s and updates/s of the real runner (one env, smoke budget's
     small replay) over its second half, and the ms of each phase (``TimedAtariRun``): the
     learner update's ms, without sampling, is what the Rainbow-to-DQN cost ratio compares."""
@@ -164,6 +188,7 @@ def runner_rates(agent: str, replay_ratio: float, window_frames: int, threads: i
         "budget=smoke",
         f"agent={agent}",
         f"agent.replay_ratio={replay_ratio}",
+        f"agent.precision={precision}",
         "agent.checkpoint_replay=false",
         f"budget.atari.frames={2 * window_frames}",
         f"budget.atari.learning_starts={window_frames}",
@@ -190,16 +215,65 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--window-frames", type=int, default=2000, help="timed frames per run")
     parser.add_argument("--bare-updates", type=int, default=200)
     parser.add_argument("--threads", type=int, default=None, help="torch threads (default: all)")
+    parser.add_argument(
+        "--precision",
+        choices=(*PRECISIONS, "paired"),
+        default="fp32",
+        help="agent.precision of every measurement; 'paired': only the learner updates of DQN "
+        "and Rainbow, fp32 against bf16 interleaved, and their ratio",
+    )
+    parser.add_argument("--rounds", type=int, default=12, help="interleaved learner rounds")
     parser.add_argument("--out", type=Path, default=None, help="also write the numbers as JSON")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
     if args.threads:
         torch.set_num_threads(args.threads)
     device = resolve_device("auto")
+    if args.precision == "paired":
+        results = paired_precision(device, args.rounds)
+    else:
+        results = full_bench(device, args)
+    if args.out:
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        args.out.write_text(json.dumps(results, indent=2))
+    return results
+
+
+def _device_name(device: torch.device) -> str:
+    return str(device) if device.type == "cpu" else torch.cuda.get_device_name(device)
+
+
+def paired_precision(device: torch.device, rounds: int) -> dict:
+    """The learner update of DQN and Rainbow at fp32 and bf16, interleaved in one process."""
+    agents = ("dqn", "rainbow")
+    ms = learner_update_ms(agents, device, rounds, precisions=PRECISIONS)
+    speedups = precision_speedups(ms, agents)
+    results = {
+        "device": _device_name(device),
+        "torch_threads": torch.get_num_threads(),
+        "rounds": rounds,
+        "learner_update_ms": ms,
+        "bf16_speedup": speedups,
+    }
+    print(f"device: {results['device']} (torch threads {results['torch_threads']})")
+    print(f"learner update, fp32 vs bf16 autocast (interleaved, best of {rounds} rounds):")
+    for agent in agents:
+        print(
+            f"  {agent:8} fp32 {ms[f'{agent}/fp32']:7.1f} ms  bf16 {ms[f'{agent}/bf16']:7.1f} ms"
+            f"  fp32/bf16 = {speedups[agent]:.2f}x"
+        )
+    return results
+
+
+def full_bench(device: torch.device, args: argparse.Namespace) -> dict:
+    """Learner updates, FLOPs, the environment, the bare loop and the runner at ``--precision``."""
     update_agents = ("dqn", "rainbow", "data_efficient_dqn", "data_efficient_rainbow")
     results = {
-        "device": str(device) if device.type == "cpu" else torch.cuda.get_device_name(device),
-        "learner_update_ms": learner_update_ms(update_agents, device),
+        "device": _device_name(device),
+        "precision": args.precision,
+        "learner_update_ms": learner_update_ms(
+            update_agents, device, args.rounds, precisions=(args.precision,)
+        ),
         "learner_update_gflops": {
             agent: flops / 1e9 for agent, flops in learner_update_flops(update_agents).items()
         },
@@ -207,7 +281,7 @@ def main(argv: list[str] | None = None) -> dict:
         "env_only_steps_per_s": env_steps_per_second("breakout", 1, 2000),
         "bare_dqn_updates_per_s": bare_dqn_updates_per_second(device, args.bare_updates),
         "runner": [
-            runner_rates(agent, ratio, args.window_frames, args.threads)
+            runner_rates(agent, ratio, args.window_frames, args.threads, args.precision)
             for agent in ("dqn", "rainbow")
             for ratio in (0.25, 1.0)
         ],
@@ -238,7 +312,7 @@ def main(argv: list[str] | None = None) -> dict:
         print(f"a Rainbow update costs {cost:.2f}x a DQN update (replay ratio {ratio:g})")
     ms = results["learner_update_ms"]
     print(
-        "learner update alone (interleaved, best of 12 rounds): "
+        f"learner update alone ({args.precision}, interleaved, best of {args.rounds} rounds): "
         + ", ".join(f"{agent} {ms[agent]:.1f} ms" for agent in update_agents)
     )
     gflops = results["learner_update_gflops"]
@@ -254,9 +328,6 @@ def main(argv: list[str] | None = None) -> dict:
     for row in results["runner"]:
         phases = ", ".join(f"{k} {v:.1f}" for k, v in row["ms_per_step"].items())
         print(f"ms per agent step, {row['agent']} at {row['replay_ratio']:g}: {phases}")
-    if args.out:
-        args.out.parent.mkdir(parents=True, exist_ok=True)
-        args.out.write_text(json.dumps(results, indent=2))
     return results
 
 

@@ -25,7 +25,7 @@ from omegaconf import OmegaConf
 
 from grokrewarm.domains.atari.env import AtariEnvs
 from grokrewarm.domains.atari.evaluation import human_normalized, random_human_scores
-from grokrewarm.domains.atari.learner import q_values
+from grokrewarm.domains.atari.learner import q_values, resolve_device
 
 log = logging.getLogger(__name__)
 PROGRESS_EVERY = 1000  # agent steps (of every environment at once) between progress lines
@@ -44,13 +44,14 @@ def evaluate_run(run_dir: str | Path, episodes: int = 100, epsilon: float = 0.00
     env_cfg = {k: v for k, v in cfg.env.items() if k != "game_lists"}
     env_cfg.update(num_envs=episodes, terminal_on_life_loss=False)
     envs = AtariEnvs(**env_cfg, seed=cfg.seed + EVAL_SEED_OFFSET)
-    network = instantiate(cfg.agent.network, num_actions=envs.num_actions)
-    state = torch.load(checkpoint, map_location="cpu", weights_only=True)
+    device = resolve_device(cfg.agent.device)  # where the run trained: the GPU when it had one
+    network = instantiate(cfg.agent.network, num_actions=envs.num_actions).to(device)
+    state = torch.load(checkpoint, map_location=device, weights_only=True)
     network.load_state_dict(state["online"])
     network.eval()  # noisy layers act with their mean weights
     agent = cfg.agent
     atoms = agent.network.atoms
-    support = torch.linspace(agent.v_min, agent.v_max, atoms) if atoms > 1 else None
+    support = torch.linspace(agent.v_min, agent.v_max, atoms, device=device) if atoms > 1 else None
     rng = np.random.default_rng(cfg.seed + EVAL_SEED_OFFSET)
     returns = np.full(episodes, np.nan)
     frames = np.zeros(episodes, dtype=np.int64)
@@ -65,7 +66,8 @@ def evaluate_run(run_dir: str | Path, episodes: int = 100, epsilon: float = 0.00
                     f"{episodes - int(np.isnan(returns).sum())}/{episodes} games over"
                 )
             steps += 1
-            greedy = q_values(network, torch.from_numpy(obs), support).argmax(dim=1).numpy()
+            obs_t = torch.from_numpy(obs).to(device)
+            greedy = q_values(network, obs_t, support).argmax(dim=1).cpu().numpy()
             random_actions = rng.integers(0, envs.num_actions, size=episodes)
             actions = np.where(rng.random(episodes) < epsilon, random_actions, greedy)
             step = envs.step(actions)

@@ -27,7 +27,7 @@ from omegaconf import DictConfig
 from grokrewarm.domains.atari.env import AtariEnvs
 from grokrewarm.domains.atari.evaluate import evaluate_run
 from grokrewarm.domains.atari.evaluation import human_normalized, random_human_scores
-from grokrewarm.domains.atari.learner import c51_loss, dqn_loss, q_values
+from grokrewarm.domains.atari.learner import c51_loss, dqn_loss, q_values, resolve_device
 from grokrewarm.domains.atari.networks import ProjectedWeights, reset_layers
 from grokrewarm.domains.atari.replay import FrameReplay
 from grokrewarm.lifecycle import (
@@ -81,12 +81,6 @@ def train(
         return frames, metrics
 
     return run_job(cfg, run_dir, ATARI, cfg.budget.atari.frames, fit)
-
-
-def resolve_device(name: str) -> torch.device:
-    if name == "auto":
-        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    return torch.device(name)
 
 
 class AtariRun:
@@ -186,10 +180,13 @@ class AtariRun:
         batch = {
             k: torch.from_numpy(v).to(self.device, non_blocking=True) for k, v in batch.items()
         }
+        precision = self.agent.precision
         if self.support is None:
-            loss, priorities = dqn_loss(self.online, self.target, batch, self.agent.double_q)
+            loss, priorities = dqn_loss(
+                self.online, self.target, batch, self.agent.double_q, precision
+            )
         else:
-            loss, priorities = c51_loss(self.online, self.target, batch, self.support)
+            loss, priorities = c51_loss(self.online, self.target, batch, self.support, precision)
         loss = (batch["weights"] * loss).mean()
         self.controller.apply(self.optimizer, self.frames)
         self.optimizer.zero_grad(set_to_none=True)

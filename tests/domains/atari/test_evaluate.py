@@ -57,3 +57,28 @@ def test_evaluation_needs_a_checkpoint(tmp_path):
     (tmp_path / "config.yaml").write_text("seed: 0\n")
     with pytest.raises(FileNotFoundError, match="no checkpoint"):
         evaluate_run(tmp_path)
+
+
+def test_evaluation_plays_on_the_device_the_run_trained_on(compose_run, tmp_path, monkeypatch):
+    """The final network acts where the run trained (``agent.device``: a GPU when it had one),
+    its observations sent there; on this CPU-only machine that device is the CPU."""
+    from grokrewarm.domains.atari import evaluate
+
+    cfg = compose_run(
+        ["+experiment=atari100k", "budget=smoke", "agent=data_efficient_dqn"], tmp_path
+    )
+    asked, devices = [], set()
+    resolve, q_values = evaluate.resolve_device, evaluate.q_values
+
+    def resolve_spy(name):
+        asked.append(name)
+        return resolve(name)
+
+    def q_values_spy(network, obs, support):
+        devices.update({obs.device, next(network.parameters()).device})
+        return q_values(network, obs, support)
+
+    monkeypatch.setattr(evaluate, "resolve_device", resolve_spy)
+    monkeypatch.setattr(evaluate, "q_values", q_values_spy)
+    train(cfg, tmp_path)  # ends with the evaluation of the smoke budget
+    assert asked == [cfg.agent.device] and devices == {resolve(cfg.agent.device)}

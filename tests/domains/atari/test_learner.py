@@ -1,10 +1,13 @@
 """DQN and C51 losses against hand-computed targets."""
 
+import copy
+
 import pytest
 import torch
 from torch import nn
 
 from grokrewarm.domains.atari.learner import c51_loss, categorical_projection, dqn_loss, q_values
+from grokrewarm.domains.atari.networks import AtariNetwork
 
 
 class Fixed(nn.Module):
@@ -77,3 +80,54 @@ def test_c51_loss_is_cross_entropy_to_the_projected_greedy_distribution():
     assert priority.item() == pytest.approx(loss.item())
     loss.sum().backward()
     assert online.outputs.grad[0, 0].abs().sum() > 0 and target.outputs.grad is None
+
+
+def _atari_batch(n: int = 4, actions: int = 4) -> dict:
+    generator = torch.Generator().manual_seed(0)
+    obs = torch.randint(0, 256, (2 * n, 4, 84, 84), dtype=torch.uint8, generator=generator)
+    return {
+        "obs": obs[:n],
+        "next_obs": obs[n:],
+        "actions": torch.randint(0, actions, (n,), generator=generator),
+        "returns": torch.tensor([0.0, 1.0, 10.0, -1.0])[:n],
+        "discounts": torch.tensor([0.99, 0.99, 0.0, 0.99])[:n],
+    }
+
+
+@pytest.mark.parametrize("agent", ["dqn", "rainbow"])
+def test_bf16_autocasts_the_networks_and_keeps_losses_and_gradients_fp32(agent):
+    """The bf16 learner's loss is the fp32 one to bf16's precision, not bit for bit (the
+    networks ran in bf16), while the loss, priorities and gradients stay fp32; "fp32" is the
+    learner as it was (the default)."""
+    torch.manual_seed(0)
+    rainbow = agent == "rainbow"
+    online = AtariNetwork(4, atoms=51 if rainbow else 1, dueling=rainbow, noisy=rainbow)
+    target = copy.deepcopy(online).requires_grad_(False)
+    support = torch.linspace(-10.0, 10.0, 51)
+    batch = _atari_batch()
+    results = {}
+    for precision in ("default", "fp32", "bf16"):
+        online.zero_grad(set_to_none=True)
+        torch.manual_seed(1)  # the same noisy-net noise in every pass
+        kwargs = {} if precision == "default" else {"precision": precision}
+        if rainbow:
+            loss, priorities = c51_loss(online, target, batch, support, **kwargs)
+        else:
+            loss, priorities = dqn_loss(online, target, batch, double=True, **kwargs)
+        loss.mean().backward()
+        grads = [p.grad for p in online.parameters()]
+        assert loss.dtype == priorities.dtype == torch.float32
+        assert all(g.dtype == torch.float32 for g in grads)
+        results[precision] = (loss.detach(), torch.cat([g.flatten() for g in grads]))
+    assert torch.equal(results["default"][0], results["fp32"][0])
+    assert torch.equal(results["default"][1], results["fp32"][1])
+    fp32_loss, bf16_loss = results["fp32"][0], results["bf16"][0]
+    assert not torch.equal(fp32_loss, bf16_loss)
+    assert torch.allclose(bf16_loss, fp32_loss, rtol=0.05, atol=0.02)
+
+
+def test_an_unknown_precision_is_refused():
+    batch = _atari_batch()
+    network = AtariNetwork(4)
+    with pytest.raises(ValueError, match="agent.precision"):
+        dqn_loss(network, network, batch, precision="fp16")
