@@ -50,6 +50,10 @@ bench: setup  ## framework vs bare PyTorch steps/s, and the cost of metrics
 bench-atari: setup  ## Atari runner env steps/s and updates/s (DQN, Rainbow; both replay ratios) vs bare PyTorch
 	$(PY) -m grokrewarm.domains.atari.bench --out outputs/bench/atari.json
 
+.PHONY: bench-gpu
+bench-gpu: setup  ## one GPU (<8 min): solo and packed step times, DQN/Rainbow updates/s, fig3 GPU-hours
+	$(PY) -m grokrewarm.bench_gpu --out outputs/bench/gpu.json
+
 .PHONY: bench-parallel
 bench-parallel: setup  ## fig2 quick with launcher=parallel vs one job at a time, and a run beside a twin
 	$(PY) -m grokrewarm.bench_launch --out outputs/bench/parallel.json

@@ -92,7 +92,7 @@ LAYERS = [
     ("analysis",),
     ("claims",),
     ("figures",),
-    ("pipeline", "evidence", "bench", "bench_launch", "launch_checks", "cli"),
+    ("pipeline", "evidence", "bench", "bench_launch", "bench_gpu", "launch_checks", "cli"),
     ("__main__",),
 ]
 
