@@ -49,7 +49,6 @@ NOT_KEPT = {
     "fig11": PENDING,
     "fig12": PENDING,
     "fig13": PENDING,
-    "fig3": PENDING,
     "fig5": PENDING,
     "fig6": PENDING,
     "fig7": PENDING,
@@ -58,8 +57,6 @@ NOT_KEPT = {
     "nanda_baseline": PENDING,
     "omnigrok_fig10": PENDING,
     "omnigrok_fig12": PENDING,
-    "omnigrok_fig3": PENDING,
-    "omnigrok_fig7": PENDING,
     "omnigrok_fig4": "needs the IMDb reviews, which a machine without internet cannot download",
     "omnigrok_fig5": "needs the QM9 molecules, which a machine without internet cannot download",
 }
