@@ -58,6 +58,13 @@ bench-gpu: setup  ## one GPU (<8 min): solo and packed step times, DQN/Rainbow u
 bench-parallel: setup  ## fig2 quick with launcher=parallel vs one job at a time, and a run beside a twin
 	$(PY) -m grokrewarm.bench_launch --out outputs/bench/parallel.json
 
+.PHONY: bench-pack check-pack
+bench-pack: setup  ## packed run-steps/s at N = 1, 4, 16 vs the same N runs one after another
+	$(PY) -m grokrewarm.training.bench_pack bench
+
+check-pack: setup  ## smoke sweeps of fig2, fig3, kumar_fig2 with pack=4 vs one run per process
+	$(PY) -m grokrewarm.training.bench_pack check
+
 # CleanRL checkout (vwxyzjn/cleanrl) for bench-cleanrl; BENCH_ARGS for the full size, e.g.
 # make bench-cleanrl BENCH_ARGS="--steps 30000 --learning-starts 5000 --buffer-size 30000"
 CLEANRL ?= ../cleanrl

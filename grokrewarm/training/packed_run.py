@@ -13,6 +13,7 @@ stacked) are trained one after another with the solo runner, with a log line say
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -76,13 +77,22 @@ class Member:
     checkpoint: dict | None = field(default=None, repr=False)
 
 
+def _dtype(cfg: DictConfig) -> torch.dtype:
+    """The parameter dtype of Lightning's ``trainer.precision``, as a solo run would train."""
+    precision = str(cfg.trainer.get("precision", "32-true"))
+    dtypes = {"32-true": torch.float32, "32": torch.float32, "64-true": torch.float64}
+    if precision not in dtypes | {"64": torch.float64}:
+        raise NotPackable(f"trainer.precision={precision} is not stacked (32-true or 64-true)")
+    return (dtypes | {"64": torch.float64})[precision]
+
+
 def _device(cfg: DictConfig) -> torch.device:
     wants_gpu = cfg.trainer.get("accelerator", "auto") in ("auto", "gpu", "cuda")
     return torch.device("cuda" if wants_gpu and torch.cuda.is_available() else "cpu")
 
 
 def _build_member(cfg: DictConfig, folder: RunFolder, device: torch.device) -> Member:
-    module = build_module(cfg).to(device)
+    module = build_module(cfg).to(device=device, dtype=_dtype(cfg))
     optimizer = module.configure_optimizers()
     if cfg.logger.get("wandb") is not None:  # one process, N open W&B runs
         with open_dict(cfg):
@@ -101,6 +111,16 @@ def _build_member(cfg: DictConfig, folder: RunFolder, device: torch.device) -> M
     return member
 
 
+@contextlib.contextmanager
+def _default_dtype(dtype: torch.dtype):
+    previous = torch.get_default_dtype()
+    torch.set_default_dtype(dtype)
+    try:
+        yield
+    finally:
+        torch.set_default_dtype(previous)
+
+
 class Pack:
     """The members still training, their stacked model, optimizer and projection, and the
     stacked per-member bookkeeping (first non-finite step, loss window) that a solo run keeps
@@ -114,8 +134,9 @@ class Pack:
             self.optimizer.load_member_states([m.checkpoint["optimizer"] for m in members])
         self.projection = StackedProjection(self.packed)
         device = next(iter(self.packed.params.values())).device
+        self.dtype = _dtype(members[0].cfg)
         self.first_bad = torch.full((len(members),), -1, dtype=torch.long, device=device)
-        self.window = torch.zeros(len(members), device=device)
+        self.window = torch.zeros(len(members), device=device, dtype=self.dtype)
         for i, member in enumerate(members):
             window, steps = member.module._loss_window, member.module._window_steps
             if window is not None:
@@ -243,7 +264,8 @@ def fit_pack(pack: Pack, on_end) -> None:
     signal.install()
     try:
         for step in range(start, max_steps):
-            pack.step(step)
+            with _default_dtype(pack.dtype):  # as Lightning's precision runs a training step
+                pack.step(step)
             done = step + 1
             rows = [i for i, m in enumerate(pack.members) if done % m.metrics.every_n_steps == 0]
             windows = any(

@@ -85,11 +85,12 @@ class PackedModel:
                     continue
                 for attribute in attributes:
                     values = [float(getattr(m.get_submodule(name), attribute)) for m in models]
-                    device = next(self.template.parameters()).device
+                    reference = next(self.template.parameters())
+                    like = {"device": reference.device, "dtype": reference.dtype}
                     delattr(module, attribute)
-                    module.register_buffer(attribute, torch.zeros((), device=device))
+                    module.register_buffer(attribute, torch.zeros((), **like))
                     key = f"{name}.{attribute}" if name else attribute
-                    extra[key] = torch.tensor(values, device=device)
+                    extra[key] = torch.tensor(values, **like)
         return extra
 
     @property
@@ -287,8 +288,9 @@ class StackedProjection:
         """Rebuild the target table from the members' projections (after a restack or load)."""
         modules = self.packed.modules
         names = self.packed.trainable
-        device = next(iter(self.packed.params.values())).device
-        targets = torch.ones(len(names), len(modules), device=device)
+        reference = next(iter(self.packed.params.values()))
+        device = reference.device
+        targets = torch.ones(len(names), len(modules), device=device, dtype=reference.dtype)
         included = torch.zeros(len(names), len(modules), dtype=torch.bool, device=device)
         global_scope = torch.zeros(len(modules), dtype=torch.bool, device=device)
         self.every = []

@@ -15,7 +15,9 @@ basic sweeper only takes one product, so an experiment lists its panels:
 Each job also gets ``panel=<name>``. Panel values may interpolate the composed config (e.g.
 ``${budget.offsets}``), so one experiment file holds both the paper's and the quick sweep.
 Command-line sweep overrides are crossed with every panel, as with the basic sweeper. All jobs are
-handed to the launcher in one batch (one Slurm array under the submitit launcher).
+handed to the launcher in one batch (one Slurm array under the submitit launcher). With ``pack=N``
+the jobs that differ only in per-run values are first grouped into packs of up to N, each
+launched as one job (``grokrewarm.training.packs``).
 
 A failed job does not stop the sweep: every job runs, the failures are logged here, and the
 after-sweep callback (``grokrewarm.pipeline.AfterSweepCallback``) draws the figure from the jobs
@@ -79,6 +81,11 @@ class UnionSweeper(BasicSweeper):
             (batch,) = self.split_arguments(overrides, max_batch_size=None)
             jobs.extend(batch)
         log.info(f"{len(jobs)} jobs in {len(panels)} panel(s): {', '.join(panels)}")
+        if self.config.get("pack"):  # pack=N: N runs per process (grokrewarm.training.packs)
+            from grokrewarm.training.packs import pack_jobs
+
+            loader = self.hydra_context.config_loader
+            jobs = pack_jobs(jobs, int(self.config.pack), self.config, loader)
         self.overrides = list(self.split_overrides_to_chunks(jobs, self.max_batch_size))
         Path(self.config.hydra.sweep.dir).mkdir(parents=True, exist_ok=True)
         OmegaConf.save(self.config, Path(self.config.hydra.sweep.dir) / "multirun.yaml")
