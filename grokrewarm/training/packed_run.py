@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import torch
-from omegaconf import DictConfig, open_dict
+from omegaconf import DictConfig, OmegaConf
 
 from grokrewarm.lifecycle import (
     DIVERGED,
@@ -94,10 +94,11 @@ def _device(cfg: DictConfig) -> torch.device:
 def _build_member(cfg: DictConfig, folder: RunFolder, device: torch.device) -> Member:
     module = build_module(cfg).to(device=device, dtype=_dtype(cfg))
     optimizer = module.configure_optimizers()
+    logger_cfg = cfg
     if cfg.logger.get("wandb") is not None:  # one process, N open W&B runs
-        with open_dict(cfg):
-            cfg.logger.wandb.reinit = "create_new"
-    loggers = build_loggers(cfg)
+        logger_cfg = OmegaConf.create(OmegaConf.to_container(cfg, resolve=True))
+        logger_cfg.logger.wandb.reinit = "create_new"
+    loggers = build_loggers(logger_cfg)
     trainer = MemberTrainer(0, cfg.trainer.max_steps, loggers, [optimizer])
     member = Member(cfg, folder, module, optimizer, build_metrics_callback(cfg), trainer)
     if folder.checkpoint_path.is_file() and cfg.resume and not cfg.force:

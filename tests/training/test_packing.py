@@ -155,3 +155,14 @@ def test_runs_that_cannot_be_packed_train_one_by_one(compose_run, tmp_path, capl
     assert "cannot be packed (the runs' models differ in parameter names or shapes)" in caplog.text
     checkpoint = torch.load(tmp_path / "packed" / "0" / "checkpoints" / "last.ckpt")
     assert "packed" not in checkpoint  # each trained by the solo runner
+
+
+def test_each_member_logs_its_own_wandb_run(compose_run, tmp_path, monkeypatch):
+    monkeypatch.setenv("WANDB_SILENT", "true")
+    base = ["+experiment=kumar_fig2", "logger=wandb", "logger.wandb.mode=offline"]
+    members = _configs(compose_run, tmp_path, base, [["seed=0"], ["seed=1"]], "packed")
+    train_pack(members)
+    runs = [sorted((run_dir / "wandb").glob("offline-run-*")) for _, run_dir in members]
+    assert [len(found) for found in runs] == [1, 1]
+    ids = [(run_dir / "wandb_run_id").read_text() for _, run_dir in members]
+    assert ids[0] != ids[1] and all(i in f[0].name for i, f in zip(ids, runs, strict=True))
