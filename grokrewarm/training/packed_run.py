@@ -109,6 +109,7 @@ def _build_member(cfg: DictConfig, folder: RunFolder, device: torch.device) -> M
         module.on_load_checkpoint(member.checkpoint)  # controller, projection, RNG
         member.metrics.load_state_dict(member.checkpoint["metrics"])
         member.trainer.global_step = member.checkpoint["global_step"]
+        log.info(f"resuming {folder.path} from step {member.trainer.global_step:,}")
     return member
 
 
