@@ -77,13 +77,20 @@ class Member:
     checkpoint: dict | None = field(default=None, repr=False)
 
 
+# Lightning's trainer.precision values a pack trains with: the parameters' dtype.
+PRECISIONS = {
+    "32-true": torch.float32,
+    "32": torch.float32,
+    "64-true": torch.float64,
+    "64": torch.float64,
+}
+
+
 def _dtype(cfg: DictConfig) -> torch.dtype:
-    """The parameter dtype of Lightning's ``trainer.precision``, as a solo run would train."""
     precision = str(cfg.trainer.get("precision", "32-true"))
-    dtypes = {"32-true": torch.float32, "32": torch.float32, "64-true": torch.float64}
-    if precision not in dtypes | {"64": torch.float64}:
+    if precision not in PRECISIONS:
         raise NotPackable(f"trainer.precision={precision} is not stacked (32-true or 64-true)")
-    return (dtypes | {"64": torch.float64})[precision]
+    return PRECISIONS[precision]
 
 
 def _device(cfg: DictConfig) -> torch.device:
@@ -144,9 +151,8 @@ class Pack:
             if window is not None:
                 self.window[i] = window.to(device)
             member.window_steps = steps
-        self.shared_task = all(
-            m.cfg.task == members[0].cfg.task for m in members[1:]
-        )  # one batch serves all
+        # members with one task config (one data seed) share each step's batch
+        self.shared_task = all(m.cfg.task == members[0].cfg.task for m in members[1:])
 
     def batch(self, step: int) -> tuple[torch.Tensor, torch.Tensor]:
         if self.shared_task:
