@@ -8,6 +8,12 @@ submitit launchers ``.submitit/<job id>/`` (result pickle and logs), matched to 
 through the job id that Hydra records in ``<run>/.hydra/hydra.yaml``. A submitted job that has
 not started has no run folder yet; it is listed by its job id. Exit status 1 when any job failed
 (a diverged run is a result, not a failure).
+
+A run folder that a live process holds (its ``LOCK``, ``grokrewarm.lifecycle.lock``) is running,
+its detail naming the holder (pid, host, job, since when); one whose second start was refused
+while it was held (``BUSY``) is running too, its detail starting ``busy:`` and naming both. Busy
+is not a state of its own because the run is being trained, by the other process; the summary
+line counts the busy ones. A record that does not parse is reported, never a crash.
 """
 
 from __future__ import annotations
@@ -25,9 +31,11 @@ from omegaconf import OmegaConf
 
 from grokrewarm.lifecycle.folder import DIVERGED as DIVERGED_STATUS
 from grokrewarm.lifecycle.folder import RunFolder, read_metadata
+from grokrewarm.lifecycle.lock import LOCK_NAME, describe_holder, live_holder, read_holder
 
 DONE, DIVERGED, RUNNING, FAILED = "done", "diverged", "running or incomplete", "failed"
 STATES = (DONE, DIVERGED, RUNNING, FAILED)
+BUSY_PREFIX = "busy: "  # the detail of a running job whose second start was refused
 
 # slurmstepd's line when it kills a job, e.g. "*** JOB 12 ON vm CANCELLED AT 2025-... DUE TO TIME
 # LIMIT ***". A requeue ("DUE TO JOB REQUEUE") is not an end: the job runs again.
@@ -44,13 +52,17 @@ class JobReport:
 
 
 def _last_step(metrics: Path) -> int | None:
+    """The last whole row's step (a kill can leave half a row at the end)."""
     if not metrics.is_file():
         return None
     last = None
-    with metrics.open(newline="") as f:
+    with metrics.open(newline="", errors="replace") as f:
         for row in csv.DictReader(f):
-            last = row
-    return int(float(last["step"])) if last and last.get("step") else None
+            try:
+                last = int(float(row.get("step") or ""))
+            except ValueError:
+                continue
+    return last
 
 
 def _age(path: Path) -> str:
@@ -73,8 +85,20 @@ def _job_id(run_dir: Path) -> str | None:
     hydra_yaml = run_dir / ".hydra" / "hydra.yaml"
     if not hydra_yaml.is_file():
         return None
-    job_id = OmegaConf.select(OmegaConf.load(hydra_yaml), "hydra.job.id")
+    try:
+        job_id = OmegaConf.select(OmegaConf.load(hydra_yaml), "hydra.job.id")
+    except Exception:  # a half-written file: no job id to match
+        return None
     return str(job_id) if job_id is not None else None
+
+
+def _held(run_dir: Path, folder: RunFolder, holder: dict) -> str:
+    """The detail of a run folder a live process holds, and of a start it refused."""
+    detail = f"running: {describe_holder(holder)} ({_progress(run_dir)})"
+    refused = folder.busy()
+    if refused is None:
+        return detail
+    return f"{BUSY_PREFIX}a second start ({describe_holder(refused)}) was refused; {detail}"
 
 
 def _log_tail(job_folder: Path, lines: int) -> list[str]:
@@ -126,6 +150,19 @@ def sweep_status(sweep_dir: Path, lines: int = 15) -> list[JobReport]:
         job_id = _job_id(run_dir)
         started.add(job_id)
         folder = RunFolder(run_dir)
+        holder = live_holder(run_dir)
+        refused = folder.busy() or {}
+        started.update(
+            str(j) for j in ((holder or {}).get("job_id"), refused.get("job_id")) if j is not None
+        )
+        if holder is not None and not folder.done_path.is_file():
+            reports.append(JobReport(run_dir.name, RUNNING, _held(run_dir, folder, holder)))
+            continue
+        # a job killed while it held the folder leaves LOCK naming it: its logs say why
+        last_holder = read_holder(run_dir / LOCK_NAME).get("job_id")
+        if last_holder is not None and str(last_holder) in job_folders:
+            started.add(str(last_holder))
+            job_id = str(last_holder)
         record = folder.end_record()
         if record is not None:
             detail = f"{record.unit} {record.progress:,}/{record.budget:,}"
@@ -136,10 +173,15 @@ def sweep_status(sweep_dir: Path, lines: int = 15) -> list[JobReport]:
             detail += f", test/acc={acc:.3g}" if acc is not None else ""
             reports.append(JobReport(run_dir.name, DONE, detail))
             continue
+        if folder.done_path.is_file():  # there, but unreadable: the next start resumes it
+            detail = f"DONE unreadable ({_progress(run_dir)})"
+            reports.append(JobReport(run_dir.name, RUNNING, detail))
+            continue
         failure = _failure(job_folders[job_id], lines) if job_id in job_folders else None
         recorded = folder.failure()
         if failure is None and recorded is not None:  # the runner caught and recorded it
-            failure = recorded["error"], recorded["traceback"].splitlines()[-lines:]
+            error, trace = recorded.get("error", "failed"), recorded.get("traceback", "")
+            failure = error, trace.splitlines()[-lines:]
         if failure:
             reason, tail = failure
             detail = f"{reason} ({_progress(run_dir)})"
@@ -158,6 +200,9 @@ def sweep_status(sweep_dir: Path, lines: int = 15) -> list[JobReport]:
 def format_report(sweep_dir: Path, reports: list[JobReport]) -> str:
     counts = {state: sum(r.state == state for r in reports) for state in STATES}
     out = [f"{sweep_dir}: {len(reports)} jobs, " + ", ".join(f"{n} {s}" for s, n in counts.items())]
+    busy = sum(r.detail.startswith(BUSY_PREFIX) for r in reports)
+    if busy:
+        out[0] += f" ({busy} of the running busy: started again while held)"
     for state in STATES:
         if not counts[state]:
             continue

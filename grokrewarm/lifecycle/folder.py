@@ -5,12 +5,18 @@ One schema for every runner. ``DONE`` is written when a run ends with a result: 
 (``force=true`` trains again). ``FAILED`` is written when the run raised; the next start removes
 it and resumes. Each record names the unit its runner counts (optimizer ``step`` or Atari
 ``frame``), how far the run got and its budget, so ``sweep_status`` reads any experiment's sweep.
+``BUSY`` is written by a start refused because another process held the folder (its ``LOCK``,
+``grokrewarm.lifecycle.lock``); the next start that gets the folder removes it.
+
+Every record is written whole or not at all (a temporary file renamed over it); a record that
+does not parse (a zero-byte ``DONE`` from a disk that filled) reads as absent, with a warning.
 """
 
 from __future__ import annotations
 
 import contextlib
 import json
+import logging
 import platform
 import subprocess
 import traceback
@@ -21,7 +27,10 @@ from pathlib import Path
 import torch
 from omegaconf import DictConfig, OmegaConf
 
+log = logging.getLogger(__name__)
+
 FINISHED, DIVERGED = "finished", "diverged"
+BUSY = "busy"  # not a DONE record: run_job's answer when another process holds the folder
 VERSIONED_PACKAGES = ("torch", "lightning", "hydra-core", "ale-py", "gymnasium", "wandb")
 
 
@@ -43,7 +52,8 @@ class EndRecord:
 
     @classmethod
     def from_dict(cls, data: dict) -> EndRecord:
-        return cls(**data)
+        known = set(cls.__dataclass_fields__)
+        return cls(**{k: v for k, v in data.items() if k in known})
 
 
 def git_state() -> dict:
@@ -72,9 +82,20 @@ def _versions() -> dict[str, str]:
     return versions
 
 
+def read_json(path: Path) -> dict | None:
+    """The JSON object in ``path``; None when it is absent, or (with a warning) unreadable."""
+    if not path.is_file():
+        return None
+    try:
+        data = json.loads(path.read_text())
+    except (OSError, ValueError) as error:
+        log.warning(f"{path} is unreadable ({type(error).__name__}: {error}); taken as absent")
+        return None
+    return data if isinstance(data, dict) else None
+
+
 def read_metadata(run_dir: Path) -> dict:
-    path = Path(run_dir) / "metadata.json"
-    return json.loads(path.read_text()) if path.is_file() else {}
+    return read_json(Path(run_dir) / "metadata.json") or {}
 
 
 class RunFolder:
@@ -92,19 +113,43 @@ class RunFolder:
         return self.path / "FAILED"
 
     @property
+    def busy_path(self) -> Path:
+        return self.path / "BUSY"
+
+    @property
+    def checkpoint_dir(self) -> Path:
+        return self.path / "checkpoints"
+
+    @property
     def checkpoint_path(self) -> Path:
-        return self.path / "checkpoints" / "last.ckpt"
+        return self.checkpoint_dir / "last.ckpt"
+
+    @property
+    def metrics_path(self) -> Path:
+        return self.path / "metrics.csv"
 
     def end_record(self) -> EndRecord | None:
-        if not self.done_path.is_file():
+        data = read_json(self.done_path)
+        if data is None:
             return None
-        return EndRecord.from_dict(json.loads(self.done_path.read_text()))
+        try:
+            return EndRecord.from_dict(data)
+        except TypeError as error:
+            log.warning(f"{self.done_path} is not a record ({error}); taken as absent")
+            return None
 
     def failure(self) -> dict | None:
         """``{"error": last line, "traceback": text}`` if the run raised."""
-        if not self.failed_path.is_file():
-            return None
-        return json.loads(self.failed_path.read_text())
+        return read_json(self.failed_path)
+
+    def busy(self) -> dict | None:
+        """The last refused start: ``{"at", "host", "pid", "job_id", "holder": {...}}``."""
+        return read_json(self.busy_path)
+
+    def write_busy(self, refused: dict, holder: dict) -> None:
+        """Record a start refused because ``holder`` had the folder (for ``sweep_status``)."""
+        with contextlib.suppress(OSError):
+            self._write_atomic(self.busy_path, {**refused, "holder": holder})
 
     def start(
         self, cfg: DictConfig, runner: str, unit: str, budget: int, threads: dict | None = None
@@ -113,7 +158,8 @@ class RunFolder:
         self.path.mkdir(parents=True, exist_ok=True)
         self.done_path.unlink(missing_ok=True)
         self.failed_path.unlink(missing_ok=True)
-        OmegaConf.save(cfg, self.path / "config.yaml", resolve=True)
+        self.busy_path.unlink(missing_ok=True)
+        self._write_atomic(self.path / "config.yaml", OmegaConf.to_yaml(cfg, resolve=True))
         meta = {
             "runner": runner,
             "unit": unit,
@@ -125,21 +171,31 @@ class RunFolder:
             "deterministic_algorithms": torch.are_deterministic_algorithms_enabled(),
             "threads": threads,  # torch's thread count and its source (lifecycle.threads)
         }
-        (self.path / "metadata.json").write_text(json.dumps(meta, indent=2))
+        self._write_atomic(self.path / "metadata.json", meta)
 
     def write_end(self, record: EndRecord) -> None:
         self._write_atomic(self.done_path, asdict(record))
 
     def write_failure(self, error: BaseException) -> None:
+        """Record ``error`` in ``FAILED``; on a disk too full for that, log it instead."""
         lines = traceback.format_exception(type(error), error, error.__traceback__)
         # one line, the whole message: a wrapped error (Hydra's InstantiationException) names its
         # cause on the lines after the first
         last = " ".join(f"{type(error).__name__}: {error}".split())[:500]
         payload = {"error": last, "traceback": "".join(lines)}
-        self._write_atomic(self.failed_path, payload)
+        try:
+            self._write_atomic(self.failed_path, payload)
+        except OSError as unwritable:
+            log.error(f"could not write {self.failed_path} ({unwritable}); the run failed: {last}")
 
     @staticmethod
-    def _write_atomic(path: Path, payload: dict) -> None:
-        tmp = path.with_suffix(".tmp")
-        tmp.write_text(json.dumps(payload, indent=2))
-        tmp.replace(path)
+    def _write_atomic(path: Path, payload: dict | str) -> None:
+        """``path`` holds ``payload`` (JSON, or the text given) whole, or keeps what it held."""
+        text = payload if isinstance(payload, str) else json.dumps(payload, indent=2)
+        tmp = path.with_name(f".{path.name}.tmp")
+        try:
+            tmp.write_text(text)
+            tmp.replace(path)
+        except BaseException:
+            tmp.unlink(missing_ok=True)
+            raise

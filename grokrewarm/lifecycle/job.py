@@ -6,13 +6,19 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
+from hydra.experimental.callback import Callback
 from hydra.utils import instantiate
 from omegaconf import DictConfig, OmegaConf
+from omegaconf.errors import ValidationError
 
+from grokrewarm.config_schema import refuse_undeclared_keys, resolve_all
+from grokrewarm.lifecycle.checkpoints import resume_mode
 from grokrewarm.lifecycle.divergence import NonFiniteLoss
-from grokrewarm.lifecycle.folder import DIVERGED, FINISHED, EndRecord, RunFolder
+from grokrewarm.lifecycle.folder import BUSY, DIVERGED, FINISHED, EndRecord, RunFolder
 from grokrewarm.lifecycle.groups import refuse_unconsumed, refuse_unsized_budget
+from grokrewarm.lifecycle.lock import RunFolderBusy, RunLock, this_process
 from grokrewarm.lifecycle.loggers import finish_wandb
 from grokrewarm.lifecycle.threads import apply_threads
 
@@ -40,6 +46,49 @@ def build_loggers(cfg: DictConfig) -> list:
     return loggers
 
 
+def refuse_before_start(cfg: DictConfig, runner: Runner | None) -> None:
+    """Every refusal that needs no run folder: keys no schema declares (added with ``+``),
+    values that do not resolve to their key's type, ``resume``, the groups ``runner`` does not
+    consume, a budget not sized for the experiment. :class:`RefuseBadConfig` runs this as Hydra
+    composes, before Hydra makes any folder; ``run_job`` again, for callers that compose without
+    the CLI."""
+    refuse_undeclared_keys(cfg)
+    resolve_all(cfg)
+    resume_mode(cfg)
+    if runner is not None:
+        refuse_unconsumed(cfg, runner.name, runner.consumes)
+    refuse_unsized_budget(cfg)
+
+
+class RefuseBadConfig(Callback):
+    """Hydra callback (``hydra.callbacks`` in ``conf/config.yaml``): run the refusals of
+    ``grokrewarm.lifecycle.job.refuse_before_start`` on the composed config before Hydra makes a
+    run or sweep folder, so a config that cannot run leaves nothing under ``outputs/``. A sweep's
+    swept values are checked again by each job, before it touches its run folder."""
+
+    def on_run_start(self, config: DictConfig, **kwargs: Any) -> None:
+        self._check(config)
+
+    def on_multirun_start(self, config: DictConfig, **kwargs: Any) -> None:
+        self._check(config)
+
+    @staticmethod
+    def _check(config: DictConfig) -> None:
+        import importlib
+
+        job = OmegaConf.masked_copy(config, [k for k in config if k != "hydra"])
+        runner = None
+        path = job.get("runner")
+        if isinstance(path, str) and "." in path:
+            module = importlib.import_module(path.rsplit(".", 1)[0])
+            runner = getattr(module, "RUNNER", None)
+        try:
+            refuse_before_start(job, runner)
+        except (ValueError, ValidationError) as error:
+            # SystemExit, not an exception: Hydra turns a callback's exception into a warning
+            raise SystemExit(f"Refused before any run folder was made:\n{error}") from None
+
+
 def run_job(
     cfg: DictConfig,
     run_dir: str | Path,
@@ -48,10 +97,36 @@ def run_job(
     fit: Callable[[RunFolder], tuple[int, dict[str, float]]],
 ) -> EndRecord:
     """Train the run in ``run_dir`` with ``fit`` (or skip it if it already ended) and return how
-    it ended. ``fit(folder)`` trains or resumes and returns ``(progress, final metrics)``."""
-    refuse_unconsumed(cfg, runner.name, runner.consumes)
-    refuse_unsized_budget(cfg)
+    it ended. ``fit(folder)`` trains or resumes and returns ``(progress, final metrics)``.
+
+    The job holds the folder (``grokrewarm.lifecycle.lock``) from before it reads ``DONE`` to
+    after it writes the last record. When another live process holds it, nothing of the run is
+    read or written: the job logs who holds it, leaves a ``BUSY`` note for ``sweep_status`` and
+    returns a ``busy`` record (a result, not a failure: a sweep run twice does not fail)."""
+    refuse_before_start(cfg, runner)
     folder = RunFolder(run_dir)
+    try:
+        lock = RunLock(folder.path).acquire()
+    except RunFolderBusy as busy:
+        log.error(
+            f"busy: {busy}; this start did nothing. Run it again once that process has ended "
+            f"(python -m grokrewarm.sweep_status shows it)."
+        )
+        folder.write_busy(this_process("refused"), busy.holder)
+        return EndRecord(BUSY, runner.unit, 0, budget, detail=str(busy))
+    try:
+        return _run_held(cfg, folder, runner, budget, fit)
+    finally:
+        lock.release()
+
+
+def _run_held(
+    cfg: DictConfig,
+    folder: RunFolder,
+    runner: Runner,
+    budget: int,
+    fit: Callable[[RunFolder], tuple[int, dict[str, float]]],
+) -> EndRecord:
     record = folder.end_record()
     if record is not None and record.ends(budget) and not cfg.force:
         log.info(

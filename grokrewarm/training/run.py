@@ -3,6 +3,10 @@ through the run-folder lifecycle (``grokrewarm.lifecycle``), resuming where it l
 
 Hydra-free on purpose (it takes a DictConfig and a folder), so tests, notebooks and the Slurm
 launcher share it with the CLI.
+
+Every checkpoint Lightning writes goes through :class:`RunCheckpointIO` (written whole, the one
+before kept as ``previous.ckpt``, see ``grokrewarm.lifecycle.checkpoints``) and is read back
+with ``weights_only=True``.
 """
 
 from __future__ import annotations
@@ -12,12 +16,20 @@ import warnings
 from pathlib import Path
 
 import lightning as L
+import torch
 from hydra.utils import instantiate
 from lightning.pytorch.callbacks import ModelCheckpoint
 from lightning.pytorch.plugins.environments import SLURMEnvironment
+from lightning.pytorch.plugins.io import TorchCheckpointIO
 from omegaconf import DictConfig
 
 from grokrewarm.lifecycle import EndRecord, RunFolder, Runner, build_loggers, run_job
+from grokrewarm.lifecycle.checkpoints import (
+    CheckpointFiles,
+    choose_resume,
+    torch_writer,
+    write_atomic,
+)
 from grokrewarm.training.callbacks import (
     FeatureMetricsCallback,
     PreemptionCheckpoint,
@@ -47,6 +59,7 @@ SUPERVISED = Runner(
         }
     ),
 )
+RUNNER = SUPERVISED  # what grokrewarm.lifecycle.job.RefuseBadConfig checks a config against
 
 
 def quiet_lightning() -> None:
@@ -61,6 +74,33 @@ def quiet_lightning() -> None:
     warnings.filterwarnings("ignore", message=".*isinstance.treespec, LeafSpec.*")
     # We are not inside srun: submitit runs the job, Lightning need not.
     warnings.filterwarnings("ignore", message="The `srun` command is available")
+
+
+class RunCheckpointIO(TorchCheckpointIO):
+    """Lightning's checkpoint files, written through :class:`CheckpointFiles`: ``last.ckpt``
+    whole or not at all, the one before kept as ``previous.ckpt``; read ``weights_only``."""
+
+    def __init__(self, files: CheckpointFiles) -> None:
+        super().__init__()
+        self.files = files
+
+    def save_checkpoint(self, checkpoint: dict, path, storage_options=None) -> None:
+        if storage_options is not None:
+            raise TypeError("RunCheckpointIO takes no storage_options")
+        write = torch_writer(checkpoint)
+        if Path(path).resolve() == self.files.last.resolve():
+            self.files.save(write, int(checkpoint.get("global_step", 0)))
+        else:
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+            write_atomic(Path(path), write)
+
+    def load_checkpoint(self, path, map_location=None, weights_only=None) -> dict:
+        return super().load_checkpoint(path, map_location=map_location, weights_only=True)
+
+
+def load_checkpoint(path: Path) -> dict:
+    """A supervised checkpoint, tensors and containers only (never code)."""
+    return torch.load(path, map_location="cpu", weights_only=True)
 
 
 def build_module(cfg: DictConfig) -> RewarmModule:
@@ -95,7 +135,9 @@ def build_metrics_callback(cfg: DictConfig) -> FeatureMetricsCallback:
     return FeatureMetricsCallback(**cfg.metrics)
 
 
-def build(cfg: DictConfig, run_dir: Path) -> tuple[L.Trainer, RewarmModule]:
+def build(
+    cfg: DictConfig, run_dir: Path, files: CheckpointFiles | None = None
+) -> tuple[L.Trainer, RewarmModule]:
     """Instantiate task, model, method pieces, loggers and trainer from ``cfg``."""
     module = build_module(cfg)
     loggers = build_loggers(cfg)
@@ -114,7 +156,8 @@ def build(cfg: DictConfig, run_dir: Path) -> tuple[L.Trainer, RewarmModule]:
     if progress_bar:
         callbacks.append(StepProgressBar(leave=True))
     # submitit owns requeueing (on its own signal); Lightning's would requeue a second time.
-    plugins = [SLURMEnvironment(auto_requeue=False)] if SLURMEnvironment.detect() else None
+    plugins = [SLURMEnvironment(auto_requeue=False)] if SLURMEnvironment.detect() else []
+    plugins.append(RunCheckpointIO(files or CheckpointFiles(run_dir / "checkpoints")))
     trainer = instantiate(
         cfg.trainer,
         logger=loggers,
@@ -132,13 +175,20 @@ def train(cfg: DictConfig, run_dir: str | Path, callbacks: list | None = None) -
 
     def fit(folder: RunFolder) -> tuple[int, dict[str, float]]:
         quiet_lightning()
-        trainer, module = build(cfg, folder.path)
+        files = CheckpointFiles(folder.checkpoint_dir, unit="step")
+        resume = choose_resume(
+            files,
+            cfg,
+            load=load_checkpoint,
+            progress_of=lambda state: state["global_step"],
+            metrics=folder.metrics_path,
+        )
+        resume.state = None  # Lightning reads the file itself; free the copy
+        trainer, module = build(cfg, folder.path, files)
         trainer.callbacks.extend(callbacks or [])
-        resume = cfg.resume and not cfg.force and folder.checkpoint_path.is_file()
-        if resume:
-            log.info(f"resuming from {folder.checkpoint_path}")
-        trainer.fit(module, ckpt_path=folder.checkpoint_path if resume else None)
-        trainer.save_checkpoint(folder.checkpoint_path)  # resumable from any end
+        trainer.fit(module, ckpt_path=resume.path, weights_only=True)
+        # resumable from any end (weights_only=False: the whole training state, not the weights)
+        trainer.save_checkpoint(folder.checkpoint_path, weights_only=False)
         return trainer.global_step, {k: float(v) for k, v in module.evaluate().items()}
 
     return run_job(cfg, run_dir, SUPERVISED, cfg.trainer.max_steps, fit)

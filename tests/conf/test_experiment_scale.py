@@ -39,6 +39,7 @@ ADDED = {
     "model": ("init",),  # the transformer's init; the Omnigrok transformer figures use Nanda's
     "task": ("loss_dtype",),  # the modular-arithmetic loss precision (nanda_baseline: float64)
     "agent": ("precision",),  # the Atari learner's opt-in bf16 autocast (fp32 by default)
+    "": ("threads", "pack"),  # root keys: torch threads per job; runs packed per process
 }
 # Kumar Fig. 6b at the paper budget as the authors' code
 _KUMAR_FIG6B_PAPER = {
@@ -268,7 +269,7 @@ def test_experiment_composes_as_before_the_scale_moved(key, before):
                 node[leaf] = new
         for where, added in ADDED.items():
             node_then, node_now = job_then, job_now
-            for part in where.split("."):
+            for part in where.split(".") if where else ():
                 node_then, node_now = node_then.get(part, {}), node_now.get(part, {})
             for name in added:
                 if name in node_now and name not in node_then:
@@ -349,7 +350,10 @@ def test_scale_files_are_for_an_experiment_or_domain_at_a_budget(group, options)
 
 
 def _yaml(path: Path) -> dict:
-    return yaml.safe_load(path.read_text()) or {}
+    """A config file's keys (its defaults list, e.g. its schema, is not one)."""
+    data = yaml.safe_load(path.read_text()) or {}
+    data.pop("defaults", None)
+    return data
 
 
 @pytest.mark.parametrize("budget", [*BUDGETS, "medium"])

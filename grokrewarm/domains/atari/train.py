@@ -12,9 +12,11 @@ metric rows and checkpoints. The replay ratio is learner updates per agent step.
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import logging
 import math
+import os
 import random
 import time
 from pathlib import Path
@@ -41,6 +43,13 @@ from grokrewarm.lifecycle import (
     rng_state,
     run_job,
 )
+from grokrewarm.lifecycle.checkpoints import (
+    CheckpointFiles,
+    CheckpointWriteError,
+    choose_resume,
+    torch_writer,
+    write_atomic,
+)
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +57,9 @@ log = logging.getLogger(__name__)
 # projection (none or NaP), the re-warm controller (schedule and trigger, in frames), loggers and
 # budget; every other option must stay neutral (grokrewarm.lifecycle.groups refuses it).
 ATARI = Runner(name="atari (DQN/Rainbow)", unit="frame", consumes=frozenset({"agent", "env"}))
+RUNNER = ATARI  # what grokrewarm.lifecycle.job.RefuseBadConfig checks a config against
+REPLAY = "replay-{frames}.npz"  # the replay saved with the checkpoint at that frame
+LEGACY_REPLAY = "replay.npz"  # before checkpoints named their replay
 
 
 def train(
@@ -136,6 +148,8 @@ class AtariRun:
         self._pending_priorities = None
         self.preemption = PreemptionSignal()
         self.nonfinite = NonFiniteGuard("train/loss", unit="frame")
+        self.files = CheckpointFiles(folder.checkpoint_dir, unit="frame")
+        self.replays: dict[str, str | None] = {"last": None, "previous": None}
 
     # -- acting -------------------------------------------------------------------------------
 
@@ -317,20 +331,28 @@ class AtariRun:
         self._clear_window()
 
     # -- checkpoints and preemption -----------------------------------------------------------
+    # One checkpoint is two files, written as a unit: the replay, ``replay-<frames>.npz``, first,
+    # then ``last.ckpt``, which names it (the old ``last.ckpt`` becomes ``previous.ckpt``, see
+    # grokrewarm.lifecycle.checkpoints). A replay is removed only once no checkpoint names it, so
+    # a kill anywhere leaves ``last.ckpt`` and ``previous.ckpt`` each with the replay it was
+    # saved with. On resume a checkpoint whose replay does not load is set aside with it.
 
     @property
     def checkpoint_path(self) -> Path:
-        return self.folder.checkpoint_path
-
-    @property
-    def replay_path(self) -> Path:
-        return self.checkpoint_path.with_name("replay.npz")
+        return self.files.last
 
     def save_checkpoint(self) -> None:
         """Networks, optimizer, LR controller, projection targets, counters and RNG states;
         the replay memory too with ``agent.checkpoint_replay`` (7 GB per million frames
         stored: written uncompressed, beside the checkpoint). Writes are atomic."""
-        self.checkpoint_path.parent.mkdir(parents=True, exist_ok=True)
+        self.files.directory.mkdir(parents=True, exist_ok=True)
+        replay = REPLAY.format(frames=self.frames) if self.agent.checkpoint_replay else None
+        if replay is not None:
+            arrays = self.replay.state_dict()
+            try:
+                write_atomic(self.files.directory / replay, lambda f: np.savez(f, **arrays))
+            except OSError as error:  # the same message as a failed checkpoint write
+                raise CheckpointWriteError(self.files.write_failed(self.frames, error)) from error
         state = {
             "online": self.online.state_dict(),
             "target": self.target.state_dict(),
@@ -349,20 +371,65 @@ class AtariRun:
             },
             "trigger_window": (self.trigger_loss, self.trigger_updates),
             "rng": {"actions": self.rng.bit_generator.state, "process": rng_state()},
-            "replay_saved": bool(self.agent.checkpoint_replay),
+            "replay_saved": replay is not None,
+            "replay_file": replay,
         }
-        if self.agent.checkpoint_replay:
-            tmp = self.replay_path.with_suffix(".tmp.npz")
-            np.savez(tmp, **self.replay.state_dict())
-            tmp.replace(self.replay_path)
-        tmp = self.checkpoint_path.with_suffix(".tmp")
-        torch.save(state, tmp)
-        tmp.replace(self.checkpoint_path)
+        try:
+            rotated = self.files.save(torch_writer(state), self.frames)
+        except BaseException:
+            if replay is not None and replay not in self.replays.values():
+                (self.files.directory / replay).unlink(missing_ok=True)  # no checkpoint names it
+            raise
+        if rotated:
+            self.replays["previous"] = self.replays["last"]
+        self.replays["last"] = replay
+        self._remove_unnamed_replays()
+
+    def _remove_unnamed_replays(self) -> None:
+        named = {name for name in self.replays.values() if name}
+        for path in self.files.directory.glob("replay*.npz"):
+            if path.name not in named:
+                path.unlink(missing_ok=True)
+
+    @staticmethod
+    def replay_of(state: dict) -> str | None:
+        """The replay file a checkpoint was saved with (None: saved without one)."""
+        if "replay_file" in state:
+            return state["replay_file"]
+        return LEGACY_REPLAY if state.get("replay_saved") else None
+
+    def _load(self, path: Path) -> dict:
+        """A checkpoint and its replay's arrays, ``weights_only``; raises if either is bad."""
+        state = torch.load(path, map_location=self.device, weights_only=True)
+        replay = self.replay_of(state)
+        if replay is not None:
+            with np.load(self.files.directory / replay) as arrays:
+                state["replay_arrays"] = {k: arrays[k] for k in arrays.files}
+        return state
+
+    def _set_aside_replay(self, checkpoint: Path) -> None:
+        """A bad checkpoint's replay goes aside with it (when the checkpoint names one)."""
+        with contextlib.suppress(Exception):
+            state = torch.load(checkpoint, map_location="cpu", weights_only=True)
+            replay = self.files.directory / self.replay_of(state)
+            if replay.is_file():
+                os.replace(replay, replay.with_name(replay.name + ".corrupt"))
 
     def load_checkpoint(self) -> bool:
-        if not (self.cfg.resume and not self.cfg.force and self.checkpoint_path.is_file()):
+        """Resume from the newest checkpoint that loads with its replay (see
+        grokrewarm.lifecycle.checkpoints.choose_resume); False when starting from scratch."""
+        resume = choose_resume(
+            self.files,
+            self.cfg,
+            load=self._load,
+            progress_of=lambda state: state["counters"]["frames"],
+            metrics=self.folder.metrics_path,
+            set_aside=self._set_aside_replay,
+        )
+        self._remember_replays()
+        if resume.path is None:
             return False
-        state = torch.load(self.checkpoint_path, map_location=self.device, weights_only=True)
+        state = resume.state
         self.online.load_state_dict(state["online"])
         self.target.load_state_dict(state["target"])
         self.optimizer.load_state_dict(state["optimizer"])
@@ -374,13 +441,20 @@ class AtariRun:
         self.trigger_loss, self.trigger_updates = state["trigger_window"]
         self.rng.bit_generator.state = state["rng"]["actions"]
         restore_rng(state["rng"]["process"])
-        if state["replay_saved"] and self.replay_path.is_file():
-            with np.load(self.replay_path) as arrays:
-                self.replay.load_state_dict(dict(arrays))
+        if "replay_arrays" in state:
+            self.replay.load_state_dict(state["replay_arrays"])
             self.replay.cut_episodes()
         self._clear_window()
-        log.info(f"resumed from {self.checkpoint_path} at frame {self.frames:,}")
+        log.info(f"resumed from {resume.path} at frame {self.frames:,}")
         return True
+
+    def _remember_replays(self) -> None:
+        """Which replays the checkpoints on disk name, so a save removes only the others."""
+        for key, path in (("last", self.files.last), ("previous", self.files.previous)):
+            self.replays[key] = None
+            with contextlib.suppress(Exception):  # absent, or unreadable: it names nothing
+                state = torch.load(path, map_location="cpu", weights_only=True, mmap=True)
+                self.replays[key] = self.replay_of(state)
 
     def close(self) -> None:
         self.preemption.restore()

@@ -49,7 +49,7 @@ def test_smoke_run_logs_checkpoints_and_finishes(compose_run, tmp_path):
     # the LR is the cyclic schedule at the frame count (period 40 frames at the smoke budget)
     # with a 4-frame warmup: rows at multiples of 40 sit at the first warmup step, 1/4 of the way
     assert metrics["lr"].tolist() == pytest.approx([1e-6 + (6.25e-5 - 1e-6) / 4] * 3)
-    assert (run_dir / "checkpoints" / "replay.npz").is_file()
+    assert (run_dir / "checkpoints" / "replay-600.npz").is_file()
     assert run(compose_run, run_dir, "agent=dqn") == final  # DONE: skipped
 
 
@@ -70,8 +70,28 @@ def test_resume_restores_counters_optimizer_schedule_and_replay(compose_run, tmp
     metrics = pd.read_csv(split / "metrics.csv")
     assert metrics["step"].tolist() == [200, 400, 600]  # no duplicated row after the resume
     # the replay came back: 100 rows before the resume plus 50 after, not 50
-    replay = dict(__import__("numpy").load(split / "checkpoints" / "replay.npz"))
+    replay = dict(__import__("numpy").load(split / "checkpoints" / "replay-600.npz"))
     assert int(replay["written"]) == 150
+
+
+def test_a_checkpoint_whose_replay_does_not_load_falls_back_to_the_previous_pair(
+    compose_run, tmp_path, caplog
+):
+    every = "budget.atari.checkpoint_every=100"
+    run(compose_run, tmp_path, "agent=dqn", every, "budget.atari.frames=500")
+    folder = tmp_path / "checkpoints"
+    assert checkpoint(tmp_path)["replay_file"] == "replay-500.npz"
+    previous = torch.load(folder / "previous.ckpt", weights_only=True)
+    assert previous["replay_file"] == "replay-400.npz"
+    replay = folder / "replay-500.npz"
+    replay.write_bytes(replay.read_bytes()[:1000])  # the node died as the replay was copied
+    with caplog.at_level("WARNING"):
+        assert run(compose_run, tmp_path, "agent=dqn", every) == finished(600, 51)
+    assert f"checkpoint {folder / 'last.ckpt'} does not load" in caplog.text
+    assert "resuming from the previous checkpoint" in caplog.text and "frame 400" in caplog.text
+    assert (folder / "last.ckpt.corrupt").is_file()
+    assert (folder / "replay-500.npz.corrupt").is_file()  # the pair goes aside together
+    assert pd.read_csv(tmp_path / "metrics.csv")["step"].tolist() == [200, 400, 600]
 
 
 def test_rainbow_nap_with_resets_keeps_norms_and_resets_on_period(compose_run, tmp_path):
