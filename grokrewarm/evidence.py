@@ -51,7 +51,6 @@ NOT_KEPT = {
     "fig13": PENDING,
     "fig6": PENDING,
     "fig7": PENDING,
-    "kumar_fig6": PENDING,
     "nanda_baseline": PENDING,
     "omnigrok_fig10": PENDING,
     "omnigrok_fig12": PENDING,
