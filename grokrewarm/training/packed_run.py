@@ -109,7 +109,7 @@ def _build_member(cfg: DictConfig, folder: RunFolder, device: torch.device) -> M
     trainer = MemberTrainer(0, cfg.trainer.max_steps, loggers, [optimizer])
     member = Member(cfg, folder, module, optimizer, build_metrics_callback(cfg), trainer)
     if folder.checkpoint_path.is_file() and cfg.resume and not cfg.force:
-        member.checkpoint = torch.load(folder.checkpoint_path, weights_only=False)
+        member.checkpoint = torch.load(folder.checkpoint_path, weights_only=True)
         if not member.checkpoint.get(PACKED_CHECKPOINT):
             raise NotPackable(f"{folder.checkpoint_path} was written by a solo run; resume it solo")
         module.load_state_dict(member.checkpoint["module"])
