@@ -48,7 +48,6 @@ NOT_KEPT = {
     "fig10": PENDING,
     "fig11": PENDING,
     "fig12": PENDING,
-    "fig13": PENDING,
     "fig6": PENDING,
     "fig7": PENDING,
     "nanda_baseline": PENDING,
