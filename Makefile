@@ -3,8 +3,10 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
-# mkdocs 1.6 prints a notice about its successor on every build; the build is what we read
+# mkdocs 1.6 and its theme print notices about their successors on every build; the build is
+# what we read
 export DISABLE_MKDOCS_2_WARNING := true
+export NO_MKDOCS_2_WARNING := 1
 
 .DEFAULT_GOAL := help
 .PHONY: help setup quick figures keep docs test test-slow lint format bench bench-vision bench-atari wandb-sync clean
