@@ -45,7 +45,6 @@ BUDGET_ORDER = ("smoke", "quick", "medium", "paper")
 # Experiments without evidence at the quick budget, and why.
 PENDING = "its quick sweep is not kept yet"
 NOT_KEPT = {
-    "fig6": PENDING,
     "fig7": PENDING,
     "nanda_baseline": PENDING,
     "omnigrok_fig10": PENDING,
