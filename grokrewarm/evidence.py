@@ -45,7 +45,6 @@ BUDGET_ORDER = ("smoke", "quick", "medium", "paper")
 # Experiments without evidence at the quick budget, and why.
 PENDING = "its quick sweep is not kept yet"
 NOT_KEPT = {
-    "fig7": PENDING,
     "nanda_baseline": PENDING,
     "omnigrok_fig4": "needs the IMDb reviews, which a machine without internet cannot download",
     "omnigrok_fig5": "needs the QM9 molecules, which a machine without internet cannot download",
