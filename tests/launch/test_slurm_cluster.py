@@ -144,6 +144,9 @@ RUN = [  # one run, no figure sweep: Fig. 3's protocol with a re-warm at step 10
     "trainer.max_steps=4000",
     "budget.checkpoint_every=200",
     "budget.metrics_every=100",
+    # bitwise equality needs one thread count on both sides: the Slurm job would take
+    # SLURM_CPUS_PER_TASK=1, the reference run in this process every core
+    "threads=1",
 ]
 TEST_CLUSTER = [  # launch/slurm/up.sh's node: two CPUs, no GPU
     "hydra.launcher.gpus_per_node=null",
