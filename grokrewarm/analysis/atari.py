@@ -10,8 +10,9 @@ import numpy as np
 import pandas as pd
 
 from grokrewarm.analysis.runs import Run
-from grokrewarm.domains.atari import evaluation
-from grokrewarm.domains.atari.evaluation import (
+from grokrewarm.domains.atari.scores import (
+    BOOTSTRAP_REPS,  # of the summary's intervals and the profile bands (tests lower it)
+    SEED,  # of those intervals and bands, so a figure's numbers are reproducible
     aggregate_with_ci,
     human_normalized,
     random_human_scores,
@@ -19,12 +20,6 @@ from grokrewarm.domains.atari.evaluation import (
 
 RETURN = "train/episode_return"
 FINAL_FRACTION = 0.1  # a run's score: mean return over the last 10% of its frames
-
-
-# bootstrap replications and seed of the summary's intervals and the profile bands (a figure's
-# numbers are reproducible); tests lower the replications
-BOOTSTRAP_REPS = evaluation.BOOTSTRAP_REPS
-SEED = evaluation.SEED
 
 
 def group_of(run: Run) -> str:

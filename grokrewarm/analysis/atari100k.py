@@ -11,7 +11,7 @@ import pandas as pd
 
 from grokrewarm.analysis.atari import final_return
 from grokrewarm.analysis.runs import Run
-from grokrewarm.domains.atari.evaluation import (
+from grokrewarm.domains.atari.scores import (
     human_normalized,
     published_atari100k_scores,
     random_human_scores,

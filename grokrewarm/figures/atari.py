@@ -28,8 +28,8 @@ from grokrewarm.analysis.atari import (  # noqa: E402
     variant_of,
 )
 from grokrewarm.analysis.runs import Run, load_runs  # noqa: E402
-from grokrewarm.domains.atari import evaluation  # noqa: E402
-from grokrewarm.domains.atari.evaluation import (  # noqa: E402
+from grokrewarm.domains.atari.scores import (  # noqa: E402
+    PROFILE_REPS,
     human_normalized,
     iqm,
     performance_profile,
@@ -39,7 +39,6 @@ from grokrewarm.figures.drawing import save_figure  # noqa: E402
 
 COLUMNS = 6
 PANELS = 4  # per agent setting, before its games: IQM curve, aggregates, profile, learning rate
-PROFILE_REPS = evaluation.PROFILE_REPS
 AGGREGATE_LABELS = {"iqm": "IQM", "median": "median", "mean": "mean", "optimality_gap": "opt. gap"}
 
 TITLES = {

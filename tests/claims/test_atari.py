@@ -359,7 +359,7 @@ def test_fig11_checks_read_the_renderers_summary(tmp_path, monkeypatch):
 
     from grokrewarm.analysis import atari as analysis
     from grokrewarm.analysis.runs import Run
-    from grokrewarm.domains.atari.evaluation import random_human_scores
+    from grokrewarm.domains.atari.scores import random_human_scores
 
     monkeypatch.setattr(analysis, "BOOTSTRAP_REPS", 200)
     levels = {

@@ -9,7 +9,7 @@ from rliable import library, metrics
 
 from grokrewarm.analysis import atari as analysis_atari
 from grokrewarm.analysis import summarize
-from grokrewarm.domains.atari.evaluation import human_normalized
+from grokrewarm.domains.atari.scores import human_normalized
 from grokrewarm.figures import atari, render, renderers
 
 

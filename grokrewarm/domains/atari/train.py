@@ -27,11 +27,11 @@ from hydra.utils import instantiate
 from omegaconf import DictConfig
 
 from grokrewarm.domains.atari.env import AtariEnvs
-from grokrewarm.domains.atari.evaluate import evaluate_run
-from grokrewarm.domains.atari.evaluation import human_normalized, random_human_scores
+from grokrewarm.domains.atari.final_evaluation import evaluate_run
 from grokrewarm.domains.atari.learner import c51_loss, dqn_loss, q_values, resolve_device
 from grokrewarm.domains.atari.networks import ProjectedWeights, reset_layers
 from grokrewarm.domains.atari.replay import FrameReplay
+from grokrewarm.domains.atari.scores import human_normalized, random_human_scores
 from grokrewarm.lifecycle import (
     EndRecord,
     NonFiniteGuard,

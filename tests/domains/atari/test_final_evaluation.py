@@ -5,8 +5,8 @@ import logging
 
 import pytest
 
-from grokrewarm.domains.atari.evaluate import evaluate_run
-from grokrewarm.domains.atari.evaluation import random_human_scores
+from grokrewarm.domains.atari.final_evaluation import evaluate_run
+from grokrewarm.domains.atari.scores import random_human_scores
 from grokrewarm.domains.atari.train import train
 
 
@@ -21,7 +21,7 @@ def test_evaluation_plays_one_whole_game_per_environment_reproducibly(
         record.metrics["eval/mean_return"]
         == json.loads((tmp_path / "eval.json").read_text())["mean_return"]
     )
-    with caplog.at_level(logging.INFO, logger="grokrewarm.domains.atari.evaluate"):
+    with caplog.at_level(logging.INFO, logger="grokrewarm.domains.atari.final_evaluation"):
         first = evaluate_run(tmp_path, episodes=3, epsilon=1.0)
     assert "breakout: agent step 0, 0/3 games over" in caplog.messages  # progress of long games
     again = evaluate_run(tmp_path, episodes=3, epsilon=1.0)
@@ -62,13 +62,13 @@ def test_evaluation_needs_a_checkpoint(tmp_path):
 def test_evaluation_plays_on_the_device_the_run_trained_on(compose_run, tmp_path, monkeypatch):
     """The final network acts where the run trained (``agent.device``: a GPU when it had one),
     its observations sent there; on this CPU-only machine that device is the CPU."""
-    from grokrewarm.domains.atari import evaluate
+    from grokrewarm.domains.atari import final_evaluation
 
     cfg = compose_run(
         ["+experiment=atari100k", "budget=smoke", "agent=data_efficient_dqn"], tmp_path
     )
     asked, devices = [], set()
-    resolve, q_values = evaluate.resolve_device, evaluate.q_values
+    resolve, q_values = final_evaluation.resolve_device, final_evaluation.q_values
 
     def resolve_spy(name):
         asked.append(name)
@@ -78,7 +78,7 @@ def test_evaluation_plays_on_the_device_the_run_trained_on(compose_run, tmp_path
         devices.update({obs.device, next(network.parameters()).device})
         return q_values(network, obs, support)
 
-    monkeypatch.setattr(evaluate, "resolve_device", resolve_spy)
-    monkeypatch.setattr(evaluate, "q_values", q_values_spy)
+    monkeypatch.setattr(final_evaluation, "resolve_device", resolve_spy)
+    monkeypatch.setattr(final_evaluation, "q_values", q_values_spy)
     train(cfg, tmp_path)  # ends with the evaluation of the smoke budget
     assert asked == [cfg.agent.device] and devices == {resolve(cfg.agent.device)}

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from rliable import library, metrics
 
-from grokrewarm.domains.atari.evaluation import (
+from grokrewarm.domains.atari.scores import (
     aggregate_with_ci,
     human_normalized,
     iqm,

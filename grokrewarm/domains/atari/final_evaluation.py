@@ -1,4 +1,4 @@
-"""Evaluate a trained Atari agent: ``python -m grokrewarm.domains.atari.evaluate RUN_DIR``.
+"""Evaluate a trained Atari agent: ``python -m grokrewarm.domains.atari.final_evaluation RUN_DIR``.
 
 The Atari-100k protocol's evaluation (Dopamine's ``atari_100k`` runner, as in Kaiser et al. 2020
 and Agarwal et al. 2021): the final network plays ``episodes`` whole games, epsilon-greedy at
@@ -24,8 +24,8 @@ from hydra.utils import instantiate
 from omegaconf import OmegaConf
 
 from grokrewarm.domains.atari.env import AtariEnvs
-from grokrewarm.domains.atari.evaluation import human_normalized, random_human_scores
 from grokrewarm.domains.atari.learner import q_values, resolve_device
+from grokrewarm.domains.atari.scores import human_normalized, random_human_scores
 
 log = logging.getLogger(__name__)
 PROGRESS_EVERY = 1000  # agent steps (of every environment at once) between progress lines
@@ -100,7 +100,7 @@ def evaluate_run(run_dir: str | Path, episodes: int = 100, epsilon: float = 0.00
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m grokrewarm.domains.atari.evaluate", description=__doc__
+        prog="python -m grokrewarm.domains.atari.final_evaluation", description=__doc__
     )
     parser.add_argument("run_dirs", type=Path, nargs="+")
     parser.add_argument("--episodes", type=int, default=100)
