@@ -54,13 +54,15 @@ import tempfile
 import time
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
+from unittest import mock
 
 import numpy as np
 import torch
 from omegaconf import DictConfig
 
 from grokrewarm.compose import compose_job
-from grokrewarm.domains.atari.train import AtariRun, train
+from grokrewarm.domains.atari import train as atari_train
+from grokrewarm.domains.atari.train import AtariRun
 
 FRAMESKIP = 4  # the project counts frames; CleanRL counts agent steps
 SPS_EVERY = 100  # CleanRL prints SPS at agent steps that are multiples of 100
@@ -434,7 +436,8 @@ class TimedAtariRun(AtariRun):
 
 def train_timed(overrides: list[str]) -> tuple[TimedAtariRun, DictConfig]:
     """Train the run ``overrides`` compose through the real runner (``train``) in a temporary
-    folder, timing its loop; return the finished run (its timers) and the composed config."""
+    folder, timing its loop; return the finished run (its timers) and the composed config.
+    The runner builds its ``AtariRun`` by name, so for this call that name is the timed run."""
     runs: list[TimedAtariRun] = []
 
     class RecordedRun(TimedAtariRun):
@@ -444,7 +447,8 @@ def train_timed(overrides: list[str]) -> tuple[TimedAtariRun, DictConfig]:
 
     with tempfile.TemporaryDirectory() as run_dir:
         cfg = compose_job(overrides, run_dir)
-        train(cfg, run_dir, run_class=RecordedRun)
+        with mock.patch.object(atari_train, "AtariRun", RecordedRun):
+            atari_train.train(cfg, run_dir)
     return runs[-1], cfg
 
 

@@ -62,11 +62,8 @@ REPLAY = "replay-{frames}.npz"  # the replay saved with the checkpoint at that f
 LEGACY_REPLAY = "replay.npz"  # before checkpoints named their replay
 
 
-def train(
-    cfg: DictConfig, run_dir: str | Path, run_class: type[AtariRun] | None = None
-) -> EndRecord:
-    """Train (or resume, or skip if it ended) the run in ``run_dir``; return how it ended.
-    ``run_class`` replaces :class:`AtariRun` (the CleanRL benchmark times its loop with one)."""
+def train(cfg: DictConfig, run_dir: str | Path) -> EndRecord:
+    """Train (or resume, or skip if it ended) the run in ``run_dir``; return how it ended."""
     if cfg.projection.get("scope", "per_tensor") != "per_tensor":
         raise ValueError(
             f"the {ATARI.name} runner projects each weight matrix to its own initial norm "
@@ -75,7 +72,7 @@ def train(
         )
 
     def fit(folder: RunFolder) -> tuple[int, dict[str, float]]:
-        run = (run_class or AtariRun)(cfg, folder)
+        run = AtariRun(cfg, folder)
         try:
             frames, metrics = run.fit()
         finally:
