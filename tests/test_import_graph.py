@@ -83,7 +83,7 @@ def test_the_package_has_no_import_cycles():
 # the analysis step (a sweep's summary tables); the claims judged over them; the figures drawn
 # from them; the entry points, the after-sweep pipeline among them.
 LAYERS = [
-    ("network", "compose", "config_schema"),
+    ("compose", "config_schema"),
     ("method",),
     ("lifecycle",),
     ("domains",),

@@ -12,7 +12,7 @@ from lightning.pytorch.loggers import CSVLogger, WandbLogger
 from lightning.pytorch.loggers.csv_logs import ExperimentWriter
 
 from grokrewarm.lifecycle.folder import git_state
-from grokrewarm.network import url_reachable
+from grokrewarm.lifecycle.reachability import url_reachable
 
 
 class _ResumableWriter(ExperimentWriter):

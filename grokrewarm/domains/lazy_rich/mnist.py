@@ -32,7 +32,7 @@ from grokrewarm.domains.vision.data import (
     DatasetMissingError,
     resolve_data_root,
 )
-from grokrewarm.network import url_reachable
+from grokrewarm.lifecycle.reachability import url_reachable
 
 MNIST_FOLDER = Path(MNIST.__name__) / "raw"  # torchvision's raw_folder, relative to root
 # torchvision's _check_exists looks for the names of its downloads without ".gz"

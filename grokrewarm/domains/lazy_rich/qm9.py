@@ -36,7 +36,7 @@ from grokrewarm.domains.vision.data import (
     DatasetMissingError,
     resolve_data_root,
 )
-from grokrewarm.network import url_reachable
+from grokrewarm.lifecycle.reachability import url_reachable
 
 QM9_FOLDER = Path("QM9")  # PyG's root is <data_dir>/QM9; its raw_dir is <root>/raw
 RAW_FILES = ("gdb9.sdf", "gdb9.sdf.csv", "uncharacterized.txt")

@@ -23,7 +23,7 @@ import torch
 from torch import Tensor
 from torchvision.datasets import CIFAR10
 
-from grokrewarm.network import url_reachable
+from grokrewarm.lifecycle.reachability import url_reachable
 
 DATA_DIR_ENV = "GROKREWARM_DATA_DIR"
 CIFAR10_FOLDER = CIFAR10.base_folder  # "cifar-10-batches-py"

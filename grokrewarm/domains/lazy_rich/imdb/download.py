@@ -11,7 +11,7 @@ from grokrewarm.domains.vision.data import (
     DOWNLOAD_PROBE_TIMEOUT_S,
     DatasetMissingError,
 )
-from grokrewarm.network import url_reachable
+from grokrewarm.lifecycle.reachability import url_reachable
 
 IMDB_URL = "https://ai.stanford.edu/~amaas/data/sentiment/aclImdb_v1.tar.gz"
 IMDB_MD5 = "7c2ac02c03563afcf9b574c7e56c153a"  # of aclImdb_v1.tar.gz (as torchtext checks it)
