@@ -1,50 +1,37 @@
-"""The kinds of check the papers' claims are made of, each a function of the conditions it reads
-and its threshold that returns a check ``summary -> (holds, numbers)`` for a :class:`Claim`.
-
-The readings of the papers' qualitative words that several figures share are fixed here, once,
-beside the kind that applies them (each written down before any run was judged by it).
-"""
+"""The kinds of check the claims are made of: each takes the conditions it reads and its threshold
+and returns a check ``summary -> (holds, numbers)``. The readings of the papers' qualitative words
+that several figures share are fixed here, once, beside the kind that applies them (each written
+down before any run was judged by it)."""
 
 from __future__ import annotations
 
 import math
+from functools import partial
+from itertools import pairwise
 
 import numpy as np
 import pandas as pd
 
 from grokrewarm.analysis.runs import GROKKED_ACC
-from grokrewarm.claims.core import MissingRows, column, rows
+from grokrewarm.claims.core import MissingRows, column, floats, require, rows
 from grokrewarm.method.power_law import fit_power_law
 
 # --- reaches a threshold / never does, per condition (Lyle et al. 2025: one row per condition)
 
 
-def every_seed_groks(**where):
-    """Test accuracy reaches ``GROKKED_ACC`` in every seed of every matching condition."""
-
-    def check(summary):
-        found = rows(summary, **where)
-        grokked, seeds = column(found, "grokked_seeds"), column(found, "seeds")
-        return bool((grokked == seeds).all()), {
-            "offsets": len(found),
-            "offsets_all_seeds_grokked": int((grokked == seeds).sum()),
-            "min_final_test_acc": float(column(found, "final_test_acc_mean").min()),
-            "threshold": GROKKED_ACC,
-        }
-
-    return check
-
-
-def no_seed_groks(**where):
-    """Test accuracy reaches ``GROKKED_ACC`` in no seed of any matching condition."""
+def seeds_grok(every: bool = True, **where):
+    """Test accuracy reaches ``GROKKED_ACC`` in every seed of every matching condition (or, not
+    ``every``, in no seed of any)."""
 
     def check(summary):
         found = rows(summary, **where)
         grokked = column(found, "grokked_seeds")
-        return bool((grokked == 0).all()), {
+        hit = grokked == column(found, "seeds") if every else grokked > 0
+        acc = column(found, "final_test_acc_mean")
+        return bool(hit.all() if every else not hit.any()), {
             "offsets": len(found),
-            "offsets_any_seed_grokked": int((grokked > 0).sum()),
-            "max_final_test_acc": float(column(found, "final_test_acc_mean").max()),
+            f"offsets_{'all_seeds' if every else 'any_seed'}_grokked": int(hit.sum()),
+            f"{'min' if every else 'max'}_final_test_acc": float(acc.min() if every else acc.max()),
             "threshold": GROKKED_ACC,
         }
 
@@ -58,12 +45,10 @@ def no_seed_groks(**where):
 #   threshold, clipped at 0 as the authors' code plots ``max(0, test - train)``; +inf when the
 #   test curve never reaches it. A condition's delay is the median over its seeds.
 # - *Groks*: a finite delay above 0 (generalization comes, and comes after the train fit).
-# - *Grokking vanishes* ("learning curves move together", "the two match"): the test curve reaches
-#   the threshold with a delay under NO_DELAY_FRACTION of the same figure's grokking reference
-#   run. The paper gives no number (Fig. 6b: "grokking has vanished for alpha = 0.15, so it can
-#   barely be seen amidst the train curves"; Fig. 5a "learning curves move together"; Fig. 8
-#   "make that induced grokking vanish"; Fig. 12b "makes grokking vanish"): a quarter, the reading
-#   Omnigrok Fig. 7b's "rise together" uses.
+# - *Grokking vanishes* ("learning curves move together", "the two match"): a delay under
+#   NO_DELAY_FRACTION of the same figure's grokking reference run. The paper gives no number
+#   (Fig. 6b: "grokking has vanished for alpha = 0.15, so it can barely be seen amidst the train
+#   curves"): a quarter, the reading Omnigrok Fig. 7b's "rise together" uses.
 # - *Y increases with x*: the per-value medians are non-decreasing over the swept values of x and
 #   larger at the largest than at the smallest (a flat line, e.g. no value ever grokking, is no
 #   increase). MIN_VALUES swept values are the least that can show an order.
@@ -89,9 +74,7 @@ def select_runs(summary: pd.DataFrame, where: dict) -> pd.DataFrame:
 def delays(found: pd.DataFrame) -> pd.Series:
     """Per run: time to grok clipped at 0; 0 when only the test curve reached the threshold;
     +inf when the test curve never did (never grokked)."""
-    for name in ("time_to_grok", "time_to_generalize"):
-        if name not in found.columns:
-            raise MissingRows(f"the summary has no column {name!r}")
+    require(found, "time_to_grok", "time_to_generalize")
     grok, generalize = found["time_to_grok"].astype(float), found["time_to_generalize"]
     fallback = pd.Series(np.where(generalize.notna(), 0.0, math.inf), index=found.index)
     return grok.clip(lower=0.0).where(grok.notna(), fallback)
@@ -108,8 +91,7 @@ def grokked(value: float) -> bool:
 
 def medians(found: pd.DataFrame, key: str, values: pd.Series) -> pd.Series:
     """``values`` (one per run) as their median per swept ``key`` value, in ``key`` order."""
-    keys = column(found, key).astype(float)
-    out = values.groupby(keys).median().sort_index()
+    out = values.groupby(column(found, key).astype(float)).median().sort_index()
     if len(out) < MIN_VALUES:
         raise MissingRows(
             f"{len(out)} value(s) of {key} swept ({list(out.index)}), {MIN_VALUES} needed"
@@ -117,15 +99,11 @@ def medians(found: pd.DataFrame, key: str, values: pd.Series) -> pd.Series:
     return out
 
 
-def increases(series: pd.Series) -> bool:
-    """Non-decreasing over the index and larger at its end than at its start (+inf allowed)."""
-    v = [float(x) for x in series]
-    return all(b >= a for a, b in zip(v, v[1:], strict=False)) and v[-1] > v[0]
-
-
-def decreases(series: pd.Series) -> bool:
-    v = [float(x) for x in series]
-    return all(b <= a for a, b in zip(v, v[1:], strict=False)) and v[-1] < v[0]
+def ordered(series: pd.Series, increasing: bool = True) -> bool:
+    """Non-decreasing over the index and larger at its end than at its start (+inf allowed), or
+    the mirror image."""
+    v = [x if increasing else -x for x in floats(series)]
+    return all(b >= a for a, b in pairwise(v)) and v[-1] > v[0]
 
 
 def monotone(key: str, y: str = "delay", increasing: bool = True, **where):
@@ -136,40 +114,25 @@ def monotone(key: str, y: str = "delay", increasing: bool = True, **where):
         found = select_runs(summary, where)
         values = delays(found) if y == "delay" else column(found, y).astype(float)
         by_key = medians(found, key, values)
-        holds = increases(by_key) if increasing else decreases(by_key)
         name = "time_to_grok" if y == "delay" else y
-        return holds, {key: [float(k) for k in by_key.index], name: [float(v) for v in by_key]}
+        return ordered(by_key, increasing), {key: floats(by_key.index), name: floats(by_key)}
 
     return check
 
 
-def groks(**where):
-    """The matching runs grok: a finite median delay above 0."""
+def groks(without_weight_decay: bool = False, **where):
+    """The matching runs grok: a finite median delay above 0 (and, ``without_weight_decay``,
+    none has weight decay)."""
 
     def check(summary):
         found = select_runs(summary, where)
-        value = delay(found)
-        return grokked(value), {
-            "time_to_grok": value,
-            "time_to_generalize": [float(v) for v in found["time_to_generalize"]],
-            "runs": len(found),
-        }
-
-    return check
-
-
-def groks_without_weight_decay(**where):
-    """The matching runs grok (a finite median delay above 0) and none has weight decay."""
-
-    def check(summary):
-        found = select_runs(summary, where)
-        value, decay = delay(found), column(found, "weight_decay")
-        holds = grokked(value) and bool((decay == 0).all())
-        return holds, {
-            "time_to_grok": value,
-            "weight_decay": float(decay.max()),
-            "runs": len(found),
-        }
+        value, holds = delay(found), True
+        if without_weight_decay:
+            decay = column(found, "weight_decay")
+            holds, extra = bool((decay == 0).all()), {"weight_decay": float(decay.max())}
+        else:
+            extra = {"time_to_generalize": floats(found["time_to_generalize"])}
+        return grokked(value) and holds, {"time_to_grok": value, **extra, "runs": len(found)}
 
     return check
 
@@ -179,8 +142,7 @@ def never_generalizes(**where):
 
     def check(summary):
         found = select_runs(summary, where)
-        if "time_to_generalize" not in found.columns:
-            raise MissingRows("the summary has no column 'time_to_generalize'")
+        require(found, "time_to_generalize")
         generalized = found["time_to_generalize"].notna()
         return not generalized.any(), {
             "runs_generalized": int(generalized.sum()),
@@ -237,9 +199,8 @@ def rises(name: str, **where):
 # "Grokking" in one run: the test curve reaches the summary's threshold (its `threshold` column:
 # accuracy >= it, or a loss below it) at least GROK_RATIO x as late as the train curve. Omnigrok
 # Sec. 4 (IMDb, Fig. 4d): "overfitting is complete within 10^2 steps, but generalization does not
-# start until around 10^3 steps", the weakest delay the paper still calls grokking. A run whose
-# test curve reaches the threshold within 10x of its train curve "generalizes fast" (no
-# grokking); one whose test curve never reaches it does neither.
+# start until around 10^3 steps", the weakest delay the paper still calls grokking. A test curve
+# reaching it within 10x "generalizes fast" (no grokking); one never reaching it does neither.
 GROK_RATIO = 10.0
 
 
@@ -247,9 +208,7 @@ def reach_steps(found: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
     """Per run, the first logged steps at which the train and the test curve reach the threshold
     (NaN: never); the train step is in ``train_reaches_<metric>_<threshold>``."""
     train_columns = [c for c in found.columns if c.startswith("train_reaches_")]
-    for name in ("time_to_generalize", "threshold"):
-        if name not in found.columns:
-            raise MissingRows(f"the summary has no column {name!r}")
+    require(found, "time_to_generalize", "threshold")
     if not train_columns:
         raise MissingRows("the summary has no train_reaches_* column")
     train = found[train_columns].bfill(axis=1).iloc[:, 0].astype(float)
@@ -259,43 +218,34 @@ def reach_steps(found: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
 def grok_ratios(found: pd.DataFrame) -> tuple[list[float], dict]:
     """test step / train step per run (NaN where either curve never reached the threshold)."""
     train, test = reach_steps(found)
-    ratios = []
-    for fit, general in zip(train, test, strict=True):
-        if math.isnan(fit) or math.isnan(general):
-            ratios.append(math.nan)
-        elif fit <= 0:
-            ratios.append(math.inf if general > 0 else 1.0)
-        else:
-            ratios.append(general / fit)
+    ratios = [
+        math.nan
+        if math.isnan(fit) or math.isnan(general)
+        else (general / fit if fit > 0 else math.inf if general > 0 else 1.0)
+        for fit, general in zip(train, test, strict=True)
+    ]
     return ratios, {
-        "train_reaches": [float(v) for v in train],
-        "test_reaches": [float(v) for v in test],
+        "train_reaches": floats(train),
+        "test_reaches": floats(test),
         "ratio": ratios,
         "grok_ratio": GROK_RATIO,
         "threshold": float(found["threshold"].iloc[0]),
     }
 
 
-def groks_late(**where):
+def groks_late(late: bool = True, **where):
     """Every matching run groks: its test curve reaches the threshold at least GROK_RATIO x as
-    late as its train curve."""
+    late as its train curve; or (not ``late``) generalizes fast: test within GROK_RATIO x train."""
 
     def check(summary):
         ratios, numbers = grok_ratios(rows(summary, **where))
-        return all(r >= GROK_RATIO for r in ratios), numbers  # NaN >= x: False
+        # NaN compares False either way: a curve that never reached the threshold fails both
+        return all(r >= GROK_RATIO if late else r < GROK_RATIO for r in ratios), numbers
 
     return check
 
 
-def generalizes_fast(**where):
-    """Every matching run's train and test curves reach the threshold, test within GROK_RATIO x
-    train."""
-
-    def check(summary):
-        ratios, numbers = grok_ratios(rows(summary, **where))
-        return all(r < GROK_RATIO for r in ratios), numbers  # NaN < x: False
-
-    return check
+generalizes_fast = partial(groks_late, False)
 
 
 # --- power-law slope in a band ------------------------------------------------------------------
@@ -310,17 +260,14 @@ def slope_in_band(x: str, y: str, band: tuple, x_range: tuple, min_points: int, 
     def check(summary):
         found = rows(summary, **where)
         xs = column(found, x)
-        if y not in found.columns:
-            raise MissingRows(f"the summary has no column {y!r}")
-        low_x, high_x = x_range
-        inside = (xs >= low_x) & (xs <= high_x)
+        require(found, y)
+        inside = (xs >= x_range[0]) & (xs <= x_range[1])
         ys = found.loc[inside, y].astype(float)
-        usable = ys.notna() & (ys > 0) & (xs[inside] > 0)
-        reached = xs[inside][usable].nunique()
+        reached = xs[inside][ys.notna() & (ys > 0) & (xs[inside] > 0)].nunique()
         if reached < min_points:
             raise MissingRows(
-                f"{reached} weight decays in [{low_x:g}, {high_x:g}] reached the threshold, "
-                f"{min_points} needed"
+                f"{reached} weight decays in [{x_range[0]:g}, {x_range[1]:g}] reached the "
+                f"threshold, {min_points} needed"
             )
         fit = fit_power_law(xs[inside], ys)
         return band[0] <= fit.exponent <= band[1], {
@@ -328,7 +275,7 @@ def slope_in_band(x: str, y: str, band: tuple, x_range: tuple, min_points: int, 
             "band": list(band),
             "points": fit.n_points,
             "weight_decays_reached": reached,
-            "weight_decays_fitted": [low_x, high_x],
+            "weight_decays_fitted": list(x_range),
         }
 
     return check
@@ -341,19 +288,18 @@ def slope_in_band(x: str, y: str, band: tuple, x_range: tuple, min_points: int, 
 # seed noise on a flat curve does not make a "U"). The flat, "near zero" part of the "L" (Fig. 2a:
 # the train loss "remains flat near zero when alpha >= 1"): at every alpha >= 1 the train curve
 # lies below NEAR_ZERO_FRACTION x the test curve's minimum, so the overfitting solutions at large
-# norm fit the training set better than the best generalizing one fits the test set, the mismatch
-# of Fig. 1b.
+# norm fit the training set better than the best generalizing one fits the test set (Fig. 1b).
 ARM_FACTOR = 2.0
 NEAR_ZERO_FRACTION = 0.5
 
 
 def landscape_curves(
-    summary: pd.DataFrame, measure: str, size: str | None, panel: str = "landscape"
+    summary: pd.DataFrame, measure: str, size: str | None
 ) -> dict[float | None, pd.DataFrame]:
     """Per training-set size (column ``size``; one curve when None): the mean final train and
     test ``measure`` ('loss', or 'error' = 1 - accuracy) over seeds, indexed by alpha
     (``init_scale``, the fixed norm), ascending."""
-    found = rows(summary, panel=panel)
+    found = rows(summary, panel="landscape")
     if measure == "loss":
         train, test = column(found, "final_train/loss"), column(found, "final_test/loss")
     else:
@@ -366,11 +312,10 @@ def landscape_curves(
             "test": test.astype(float),
         }
     )
-    curves = {}
-    for value, group in frame.groupby("size"):
-        curve = group.groupby("alpha")[["train", "test"]].mean().sort_index()
-        curves[float(value) if size else None] = curve
-    return curves
+    return {
+        float(value) if size else None: group.groupby("alpha")[["train", "test"]].mean()
+        for value, group in frame.groupby("size")
+    }
 
 
 def _arm(value: float, base: float) -> bool:
@@ -387,54 +332,46 @@ def l_shaped_train(curve: pd.DataFrame) -> tuple[bool, dict]:
     flat = bool((above["train"] <= NEAR_ZERO_FRACTION * test_min).all())
     falls = _arm(float(below["train"].iloc[0]), float(above["train"].min()))
     return flat and falls, {
-        "alpha": [float(a) for a in curve.index],
-        "train": [float(v) for v in curve["train"]],
+        "alpha": floats(curve.index),
+        "train": floats(curve["train"]),
         "test_min": test_min,
         "near_zero_fraction": NEAR_ZERO_FRACTION,
         "arm_factor": ARM_FACTOR,
     }
 
 
-def _u_grid(curve: pd.DataFrame) -> None:
-    """A "U" needs 3 alphas, some below and some above 1: the papers' minima lie near alpha = 1,
-    so a grid on one side of it can show one arm at most (as the "L" needs both sides)."""
+def _u(curve: pd.DataFrame, name: str) -> bool:
+    """Both ends of ``curve[name]`` at least ARM_FACTOR x its minimum. A "U" needs 3 alphas, some
+    below and some above 1: the papers' minima lie near alpha = 1, so a grid on one side of it
+    can show one arm at most (as the "L" needs both sides)."""
     if len(curve) < 3:
         raise MissingRows(f"a 'U' needs at least 3 alphas, got {list(curve.index)}")
     if not ((curve.index < 1).any() and (curve.index > 1).any()):
         raise MissingRows(f"a 'U' needs alphas below and above 1, got {list(curve.index)}")
+    low = float(curve[name].min())
+    return _arm(float(curve[name].iloc[0]), low) and _arm(float(curve[name].iloc[-1]), low)
 
 
-def _u(values: pd.Series) -> bool:
-    low = float(values.min())
-    return _arm(float(values.iloc[0]), low) and _arm(float(values.iloc[-1]), low)
-
-
-def u_shaped_test(
-    curve: pd.DataFrame, centre: tuple[float, float] | None = None
-) -> tuple[bool, dict]:
-    """The test curve's "U": both ends at least ARM_FACTOR x its minimum (so the minimum is
-    inside the swept alphas), the minimum at an alpha in ``centre`` when given."""
-    _u_grid(curve)
+def u_shaped_test(curve: pd.DataFrame, centre: tuple | None = None) -> tuple[bool, dict]:
+    """The test curve's "U" (so its minimum is inside the swept alphas), the minimum at an alpha
+    in ``centre`` when given."""
+    u = _u(curve, "test")
     alpha_at_min = float(curve["test"].idxmin())
     near = centre is None or centre[0] <= alpha_at_min <= centre[1]
     numbers = {
-        "alpha": [float(a) for a in curve.index],
-        "test": [float(v) for v in curve["test"]],
+        "alpha": floats(curve.index),
+        "test": floats(curve["test"]),
         "alpha_at_min": alpha_at_min,
-    }
-    if centre is not None:
-        numbers["centre"] = list(centre)
-    return _u(curve["test"]) and near, numbers | {"arm_factor": ARM_FACTOR}
+    } | ({"centre": list(centre)} if centre else {})
+    return u and near, numbers | {"arm_factor": ARM_FACTOR}
 
 
 def both_u_shaped(curve: pd.DataFrame) -> tuple[bool, dict]:
-    """Train and test curves both "U"-shaped (no flat train "L" at large alpha, so no mismatch
-    to grok through)."""
-    _u_grid(curve)
-    return _u(curve["train"]) and _u(curve["test"]), {
-        "alpha": [float(a) for a in curve.index],
-        "train": [float(v) for v in curve["train"]],
-        "test": [float(v) for v in curve["test"]],
+    """Train and test curves both "U"-shaped (no flat train "L", so no mismatch to grok through)."""
+    return _u(curve, "train") and _u(curve, "test"), {
+        "alpha": floats(curve.index),
+        "train": floats(curve["train"]),
+        "test": floats(curve["test"]),
         "arm_factor": ARM_FACTOR,
     }
 
@@ -445,8 +382,7 @@ def landscape(shape, measure: str, size: str | None = "n_train", which="smallest
 
     def check(summary):
         curves = landscape_curves(summary, measure, size)
-        pick = min if which == "smallest" else max
-        key = pick(curves, key=lambda k: -math.inf if k is None else k)
+        key = (min if which == "smallest" else max)(curves)  # one curve when size is None
         holds, numbers = shape(curves[key], **options)
         return holds, ({size: key} | numbers if size else numbers)
 
@@ -485,19 +421,18 @@ def more_data_narrows(measure: str, size: str = "n_train"):
 # The summary has one row per (panel, method, initial fraction), ``gap_to_100pct`` = the method's
 # mean final test accuracy from 100% minus this fraction's. The paper judges its warm-start
 # figures by eye ("the same final generalization performance") and gives no number: two final
-# test accuracies are "the same" within SAME_ACC, 1 percentage point. It is above the noise of a
-# 5-seed mean (the paper's seeds) when seeds spread by half a point (the standard error of a
-# difference of two such means is then 0.3 points), and no finer than the paper's plots (test
-# accuracy on an axis spanning tens of points) let a reader judge. A gap "closes" when no initial
-# fraction ends more than SAME_ACC below the 100% run, and is "kept" otherwise; a fraction that
-# ends above its 100% run is no gap (Section 5: the 100% run "presents an upper bound").
+# test accuracies are "the same" within SAME_ACC, 1 percentage point: above the noise of a 5-seed
+# mean (the paper's seeds) when seeds spread by half a point (the standard error of a difference
+# of two such means is then 0.3 points), and no finer than the paper's plots let a reader judge.
+# A gap "closes" when no initial fraction ends more than SAME_ACC below the 100% run, and is
+# "kept" otherwise; a fraction ending above its 100% run is no gap (Section 5: the 100% run
+# "presents an upper bound").
 SAME_ACC = 0.01
 # Section 5.1: "three initial dataset fractions, corresponding to 10%, 50%, and 100%"; a check
 # needs at least the smallest (where the gap is largest) and the 100% run it is measured against
 SMALLEST_FRACTION = 0.1
-# A 100% run that ends within SAME_ACC of chance (10 classes) learned nothing, e.g. diverged at a
-# high LR: a gap measured against it would read as "closed" (or negative) and say nothing, so
-# such a reference yields 'cannot tell'.
+# A 100% run ending within SAME_ACC of chance (10 classes) learned nothing (e.g. diverged at a
+# high LR): a gap against it would read as "closed" and say nothing, so it is 'cannot tell'.
 CHANCE_ACC = 0.1
 
 
@@ -515,14 +450,14 @@ def fractions(summary: pd.DataFrame, panel: str, method: str) -> pd.DataFrame:
 def gaps(summary: pd.DataFrame, panel: str, method: str) -> dict[float, float]:
     """{initial fraction below 100%: gap to the method's 100% run}."""
     found = fractions(summary, panel, method)
-    reference = column(found[found["initial_fraction"] >= 1.0], "final_test_acc_mean")
-    if float(reference.max()) <= CHANCE_ACC + SAME_ACC:
+    reference = float(column(found[found["initial_fraction"] >= 1.0], "final_test_acc_mean").max())
+    if reference <= CHANCE_ACC + SAME_ACC:
         raise MissingRows(
             f"the 100% run of {panel}/{method} ended at chance (test accuracy "
-            f"{float(reference.max()):.3f}): no reference to measure a gap against"
+            f"{reference:.3f}): no reference to measure a gap against"
         )
-    partial = found[found["initial_fraction"] < 1.0]
-    return dict(zip(partial["initial_fraction"], column(partial, "gap_to_100pct"), strict=True))
+    warm = found[found["initial_fraction"] < 1.0]
+    return dict(zip(warm["initial_fraction"], column(warm, "gap_to_100pct"), strict=True))
 
 
 def closes(method_gaps: dict[float, float]) -> bool:
@@ -560,6 +495,7 @@ MIN_GAMES = 3
 # width, so the checks that read an interval ("significant", "large gap", "similar",
 # "does not improve") need at least two runs on every game (the paper budget has three seeds)
 MIN_RUNS_FOR_CI = 2
+IQM = ("iqm", "iqm_low", "iqm_high")
 
 
 def per_game(summary: pd.DataFrame, group: str, variants: list[str]) -> pd.DataFrame:
@@ -567,8 +503,7 @@ def per_game(summary: pd.DataFrame, group: str, variants: list[str]) -> pd.DataF
     every variant has one; :class:`MissingRows` under :data:`MIN_GAMES` such games."""
     found = rows(summary, group=group, variant=variants)
     found = found[found["game"] != "ALL"]
-    if "final_return" not in found.columns:
-        raise MissingRows("the summary has no column 'final_return'")
+    require(found, "final_return")
     absent = [v for v in variants if v not in set(found["variant"])]
     if absent:
         raise MissingRows(f"no per-game rows for {', '.join(absent)} ({group})")
@@ -622,9 +557,7 @@ def iqms(
         aggregate = found[found["game"] == "ALL"]
         if aggregate.empty:
             raise MissingRows(f"no aggregate (ALL) row for {variant} ({group})")
-        out[variant] = tuple(
-            float(column(aggregate, name).iloc[0]) for name in ("iqm", "iqm_low", "iqm_high")
-        )
+        out[variant] = tuple(float(column(aggregate, n).iloc[0]) for n in IQM)
     if len(set(games.values())) > 1:
         raise MissingRows(f"the variants' aggregates cover different games ({group})")
     return out
@@ -638,7 +571,7 @@ def iqm_order(group: str, variants: list[str], holds, min_runs: int = 1):
         return bool(holds(found)), {
             f"{variant}_{name}": value
             for variant, ci in found.items()
-            for name, value in zip(("iqm", "iqm_low", "iqm_high"), ci, strict=True)
+            for name, value in zip(IQM, ci, strict=True)
         }
 
     return check

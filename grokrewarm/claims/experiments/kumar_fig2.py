@@ -1,14 +1,14 @@
 """Kumar et al. 2024 Fig. 2: modular addition with a
 GD-trained MLP."""
 
-from grokrewarm.claims.kinds import groks_without_weight_decay, monotone, rises
+from grokrewarm.claims.kinds import groks, monotone, rises
 
 CLAIMS = {
     # Section 3: "a two-layer MLP trained without any weight decay"; App. 8.3 "Crucially, we do
     # not use any weight decay, and merely use vanilla gradient descent"; 95%: the figure's level
     "Kumar Fig. 2a-b: the modular-addition MLP at alpha = 1 "
     "groks without weight decay: test accuracy reaches 95% after "
-    "train accuracy does (time to grok > 0)": groks_without_weight_decay(panel="main", alpha=1.0),
+    "train accuracy does (time to grok > 0)": groks(True, panel="main", alpha=1.0),
     # Section 3: "Weight norm of parameters increases during training (Figure 2(a)), so grokking
     # cannot in general be explained by theories of weight decay"
     "Kumar Fig. 2a: the weight norm of the modular-addition "

@@ -8,11 +8,11 @@ import pandas as pd
 from grokrewarm.claims.core import MissingRows, column
 from grokrewarm.claims.kinds import (
     MIN_VALUES,
-    decreases,
     groks,
     medians,
     monotone,
     never_generalizes,
+    ordered,
     select_runs,
     vanishes,
 )
@@ -28,7 +28,7 @@ def alignment_speeds_generalization(summary):
         raise MissingRows(f"the initial alignments {list(alignment)} do not differ")
     order = alignment.sort_values(kind="stable").index  # ascending alignment
     by_alignment = pd.Series(times[order].to_numpy(), index=alignment[order].to_numpy())
-    return decreases(by_alignment), {
+    return ordered(by_alignment, increasing=False), {
         "j": [float(j) for j in order],
         "ntk_alignment_start": [float(a) for a in alignment[order]],
         "time_to_generalize": [float(t) for t in by_alignment],

@@ -4,7 +4,7 @@ init scale sigma."""
 import pandas as pd
 
 from grokrewarm.claims.core import MissingRows, column
-from grokrewarm.claims.kinds import MIN_VALUES, delays, increases, medians, select_runs
+from grokrewarm.claims.kinds import MIN_VALUES, delays, medians, ordered, select_runs
 
 
 def increases_at_each(fixed: str, swept: str):
@@ -20,7 +20,7 @@ def increases_at_each(fixed: str, swept: str):
                 continue  # this fixed value has one swept value only
         if not results:
             raise MissingRows(f"no {fixed} with {MIN_VALUES} values of {swept}")
-        holding = [value for value, by_swept in results.items() if increases(by_swept)]
+        holding = [value for value, by_swept in results.items() if ordered(by_swept)]
         return len(holding) == len(results), {
             fixed: list(results),
             f"{fixed}_holding": holding,
