@@ -25,7 +25,13 @@ from grokrewarm.lifecycle.folder import (
     read_metadata,
 )
 from grokrewarm.lifecycle.groups import UnconsumedGroupError, refuse_unconsumed
-from grokrewarm.lifecycle.job import Runner, build_loggers, refuse_before_start, run_job
+from grokrewarm.lifecycle.job import (
+    Runner,
+    build_loggers,
+    hold_folder,
+    refuse_before_start,
+    run_job,
+)
 from grokrewarm.lifecycle.lock import RunFolderBusy, RunLock
 from grokrewarm.lifecycle.rng import restore_rng, rng_state
 from grokrewarm.lifecycle.signals import PreemptionSignal
@@ -48,6 +54,7 @@ __all__ = [
     "UnconsumedGroupError",
     "build_loggers",
     "choose_resume",
+    "hold_folder",
     "read_metadata",
     "refuse_before_start",
     "refuse_unconsumed",

@@ -105,8 +105,20 @@ def run_job(
     returns a ``busy`` record (a result, not a failure: a sweep run twice does not fail)."""
     refuse_before_start(cfg, runner)
     folder = RunFolder(run_dir)
+    held = hold_folder(folder, runner, budget)
+    if isinstance(held, EndRecord):
+        return held
     try:
-        lock = RunLock(folder.path).acquire()
+        return _run_held(cfg, folder, runner, budget, fit)
+    finally:
+        held.release()
+
+
+def hold_folder(folder: RunFolder, runner: Runner, budget: int) -> RunLock | EndRecord:
+    """Hold ``folder`` for this process (the lock a job keeps until its last record), or, when
+    another live process holds it, log who, leave the ``BUSY`` note and return the busy record."""
+    try:
+        return RunLock(folder.path).acquire()
     except RunFolderBusy as busy:
         log.error(
             f"busy: {busy}; this start did nothing. Run it again once that process has ended "
@@ -114,10 +126,6 @@ def run_job(
         )
         folder.write_busy(this_process("refused"), busy.holder)
         return EndRecord(BUSY, runner.unit, 0, budget, detail=str(busy))
-    try:
-        return _run_held(cfg, folder, runner, budget, fit)
-    finally:
-        lock.release()
 
 
 def _run_held(

@@ -4,8 +4,10 @@
 member what a solo run (``training.run.train``) has: its folder's lifecycle (skip if ``DONE``,
 ``config.yaml``, ``metadata.json``, ``DONE``/``FAILED``), its loggers (``metrics.csv``, W&B), its
 metrics callback on its own schedule, its re-warm controller and trigger, its divergence stop
-(a diverged member leaves the stack; the others go on) and its ``checkpoints/last.ckpt``, from
-which the pack resumes. The step itself is ``grokrewarm.training.packing``'s.
+(a diverged member leaves the stack; the others go on), the lock on its folder (a member another
+process holds is left out, recorded busy) and its checkpoints, written and chosen as a solo run's
+(``last.ckpt`` and ``previous.ckpt``; ``metrics.csv`` cut back to the step resumed from). The
+step itself is ``grokrewarm.training.packing``'s.
 
 Runs that cannot be packed (``NotPackable``: BatchNorm, different shapes, an optimizer that is not
 stacked) are trained one after another with the solo runner, with a log line saying why.
@@ -24,15 +26,19 @@ from omegaconf import DictConfig, OmegaConf
 from grokrewarm.lifecycle import (
     DIVERGED,
     FINISHED,
+    CheckpointFiles,
     EndRecord,
     NonFiniteLoss,
     PreemptionSignal,
     RunFolder,
     build_loggers,
+    choose_resume,
+    hold_folder,
     refuse_unconsumed,
     restore_rng,
     rng_state,
 )
+from grokrewarm.lifecycle.checkpoints import Resume, cut_metrics, torch_writer
 from grokrewarm.lifecycle.groups import refuse_unsized_budget
 from grokrewarm.lifecycle.threads import apply_threads
 from grokrewarm.training.callbacks import FeatureMetricsCallback
@@ -47,6 +53,7 @@ from grokrewarm.training.run import (
     SUPERVISED,
     build_metrics_callback,
     build_module,
+    load_checkpoint,
     quiet_lightning,
 )
 from grokrewarm.training.run import train as train_solo
@@ -73,6 +80,7 @@ class Member:
     optimizer: torch.optim.Optimizer
     metrics: FeatureMetricsCallback
     trainer: MemberTrainer
+    files: CheckpointFiles
     window_steps: int = 0
     checkpoint: dict | None = field(default=None, repr=False)
 
@@ -98,7 +106,9 @@ def _device(cfg: DictConfig) -> torch.device:
     return torch.device("cuda" if wants_gpu and torch.cuda.is_available() else "cpu")
 
 
-def _build_member(cfg: DictConfig, folder: RunFolder, device: torch.device) -> Member:
+def _build_member(
+    cfg: DictConfig, folder: RunFolder, device: torch.device, resume: Resume
+) -> Member:
     module = build_module(cfg).to(device=device, dtype=_dtype(cfg))
     optimizer = module.configure_optimizers()
     logger_cfg = cfg
@@ -107,17 +117,50 @@ def _build_member(cfg: DictConfig, folder: RunFolder, device: torch.device) -> M
         logger_cfg.logger.wandb.reinit = "create_new"
     loggers = build_loggers(logger_cfg)
     trainer = MemberTrainer(0, cfg.trainer.max_steps, loggers, [optimizer])
-    member = Member(cfg, folder, module, optimizer, build_metrics_callback(cfg), trainer)
-    if folder.checkpoint_path.is_file() and cfg.resume and not cfg.force:
-        member.checkpoint = torch.load(folder.checkpoint_path, weights_only=True)
-        if not member.checkpoint.get(PACKED_CHECKPOINT):
-            raise NotPackable(f"{folder.checkpoint_path} was written by a solo run; resume it solo")
+    files = CheckpointFiles(folder.checkpoint_dir, unit="step", last_progress=resume.progress)
+    member = Member(cfg, folder, module, optimizer, build_metrics_callback(cfg), trainer, files)
+    if resume.state is not None:
+        member.checkpoint = resume.state
         module.load_state_dict(member.checkpoint["module"])
         module.on_load_checkpoint(member.checkpoint)  # controller, projection, RNG
         member.metrics.load_state_dict(member.checkpoint["metrics"])
         member.trainer.global_step = member.checkpoint["global_step"]
-        log.info(f"resuming {folder.path} from step {member.trainer.global_step:,}")
     return member
+
+
+def _choose_pack_resume(members: list[tuple[DictConfig, RunFolder]]) -> list[Resume]:
+    """Each member's checkpoint to resume from, all at one step (the members train in lockstep).
+
+    Each member chooses as a solo run does (the last checkpoint that loads, else the previous);
+    a member whose last checkpoint did not load is one save behind the others, so the others go
+    back to their previous checkpoint, which was saved at that same step."""
+    resumes = []
+    for cfg, folder in members:
+        resume = choose_resume(
+            CheckpointFiles(folder.checkpoint_dir, unit="step"),
+            cfg,
+            load=load_checkpoint,
+            progress_of=lambda state: state["global_step"],
+            metrics=folder.metrics_path,
+        )
+        if resume.state is not None and not resume.state.get(PACKED_CHECKPOINT):
+            raise NotPackable(f"{resume.path} was written by a solo run; resume it solo")
+        resumes.append(resume)
+    step = min(resume.progress for resume in resumes)
+    for (_, folder), resume in zip(members, resumes, strict=True):
+        if resume.progress == step:
+            continue
+        previous = CheckpointFiles(folder.checkpoint_dir).previous
+        state = load_checkpoint(previous) if previous.is_file() else None
+        if state is None or state["global_step"] != step:
+            raise ValueError(
+                f"the pack's members cannot resume at one step: {folder.path} is at step "
+                f"{resume.progress:,} and has no checkpoint at step {step:,}"
+            )
+        log.warning(f"{folder.path}: resuming from {previous} at step {step:,}, as the pack")
+        resume.path, resume.state, resume.progress = previous, state, step
+        cut_metrics(folder.metrics_path, step)
+    return resumes
 
 
 @contextlib.contextmanager
@@ -246,11 +289,7 @@ class Pack:
             checkpoint["module"] = {k: v.clone() for k, v in member.module.state_dict().items()}
             checkpoint["optimizer"] = self.optimizer.member_state(i)
             checkpoint["metrics"] = member.metrics.state_dict()
-            path = member.folder.checkpoint_path
-            path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_suffix(".tmp")
-            torch.save(checkpoint, tmp)
-            tmp.replace(path)
+            member.files.save(torch_writer(checkpoint), done)
 
 
 def fit_pack(pack: Pack, on_end) -> None:
@@ -329,33 +368,63 @@ def train_pack(members: list[tuple[DictConfig, str | Path]]) -> list[EndRecord]:
     each, as one pack; return how each ended, in order."""
     quiet_lightning()
     records: dict[int, EndRecord] = {}
-    todo = []
-    for index, (cfg, run_dir) in enumerate(members):
+    for cfg, _ in members:
         refuse_unconsumed(cfg, SUPERVISED.name, SUPERVISED.consumes)
         refuse_unsized_budget(cfg)
-        record = RunFolder(run_dir).end_record()
-        if record is not None and record.ends(cfg.trainer.max_steps) and not cfg.force:
-            log.info(f"{run_dir} already ended ({record.status}; DONE); skipping")
-            records[index] = record
-        else:
-            todo.append(index)
-    if not todo:
-        return [records[i] for i in range(len(members))]
+    locks = []
+    try:
+        todo = []
+        for index, (cfg, run_dir) in enumerate(members):
+            folder = RunFolder(run_dir)
+            held = hold_folder(folder, SUPERVISED, cfg.trainer.max_steps)
+            if isinstance(held, EndRecord):  # another process trains it
+                records[index] = held
+                continue
+            locks.append(held)
+            record = folder.end_record()
+            if record is not None and record.ends(cfg.trainer.max_steps) and not cfg.force:
+                log.info(f"{run_dir} already ended ({record.status}; DONE); skipping")
+                records[index] = record
+            else:
+                todo.append(index)
+        if todo:
+            _train_held(members, todo, records, locks)
+    finally:
+        for lock in locks:
+            lock.release()
+    return [records[i] for i in range(len(members))]
+
+
+def _train_held(
+    members: list[tuple[DictConfig, str | Path]],
+    todo: list[int],
+    records: dict[int, EndRecord],
+    locks: list,
+) -> None:
+    """Train the members ``todo`` (their folders held by ``locks``) into ``records``."""
     first = members[todo[0]][0]
     budgets = {members[i][0].trainer.max_steps for i in todo}
     if len(budgets) != 1:
         raise NotPackable(f"the runs have different budgets {sorted(budgets)}")
     threads = apply_threads(first).record()
     device = _device(first)
-    try:  # refused before any folder is touched
-        built = [_build_member(members[i][0], RunFolder(members[i][1]), device) for i in todo]
+    chosen = [(members[i][0], RunFolder(members[i][1])) for i in todo]
+    try:  # a pack refused here leaves each folder as its solo run will find it
+        resumes = _choose_pack_resume(chosen)
+        built = [
+            _build_member(cfg, folder, device, resume)
+            for (cfg, folder), resume in zip(chosen, resumes, strict=True)
+        ]
         pack = Pack(built)
     except NotPackable as reason:
         log.warning(f"these {len(todo)} runs cannot be packed ({reason}); training them one by one")
+        for lock in locks:  # the solo runner takes each folder's lock itself
+            lock.release()
+        locks.clear()
         for i in todo:
             cfg, run_dir = members[i]
             records[i] = train_solo(cfg, run_dir)
-        return [records[i] for i in range(len(members))]
+        return
     for member in built:
         budget = member.trainer.max_steps
         member.folder.start(member.cfg, SUPERVISED.name, SUPERVISED.unit, budget, threads=threads)
@@ -382,4 +451,3 @@ def train_pack(members: list[tuple[DictConfig, str | Path]]) -> list[EndRecord]:
         raise
     for i, member in zip(todo, built, strict=True):
         records[i] = ended[id(member)]
-    return [records[i] for i in range(len(members))]

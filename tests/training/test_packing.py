@@ -17,7 +17,7 @@ import pytest
 import torch
 from omegaconf import OmegaConf
 
-from grokrewarm.lifecycle import DIVERGED, FINISHED, RunFolder
+from grokrewarm.lifecycle import BUSY, DIVERGED, FINISHED, RunFolder, RunLock
 from grokrewarm.training.packed_run import train_pack
 from grokrewarm.training.run import train
 
@@ -118,7 +118,8 @@ def test_a_diverged_member_stops_alone(compose_run, tmp_path, caplog):
         _assert_close(tmp_path / "solo" / str(index), tmp_path / "packed" / str(index))
 
 
-def test_a_resumed_pack_ends_bitwise_equal_to_an_uninterrupted_one(compose_run, tmp_path):
+@pytest.mark.parametrize("damage", [None, "truncated_last"])
+def test_a_resumed_pack_ends_bitwise_equal_to_an_uninterrupted_one(damage, compose_run, tmp_path):
     base = ["+experiment=fig2", "model.norm=layernorm", "budget.checkpoint_every=7"]
     variants = [
         ["rewarm=cusum", "rewarm.controller.trigger.observe_every=4"],
@@ -128,8 +129,15 @@ def test_a_resumed_pack_ends_bitwise_equal_to_an_uninterrupted_one(compose_run, 
     train_pack(straight)
     half = _configs(compose_run, tmp_path, base + ["trainer.max_steps=18"], variants, "b")
     train_pack(half)  # stops at 18: a loss window and a metric interval straddle it
-    assert torch.load(half[0][1] / "checkpoints" / "last.ckpt")["global_step"] == 18
+    checkpoints = half[0][1] / "checkpoints"
+    assert torch.load(checkpoints / "last.ckpt")["global_step"] == 18
+    assert torch.load(checkpoints / "previous.ckpt")["global_step"] == 14
+    if damage == "truncated_last":  # member 0 falls back to step 14, and member 1 with it
+        last = checkpoints / "last.ckpt"
+        last.write_bytes(last.read_bytes()[:100])
     train_pack(_configs(compose_run, tmp_path, base + ["trainer.max_steps=40"], variants, "b"))
+    if damage == "truncated_last":
+        assert (checkpoints / "last.ckpt.corrupt").is_file()
     for index in range(len(variants)):
         a = torch.load(tmp_path / "a" / str(index) / "checkpoints" / "last.ckpt")
         b = torch.load(tmp_path / "b" / str(index) / "checkpoints" / "last.ckpt")
@@ -144,6 +152,17 @@ def test_a_resumed_pack_ends_bitwise_equal_to_an_uninterrupted_one(compose_run, 
             pd.read_csv(tmp_path / "a" / str(index) / "metrics.csv"),
             pd.read_csv(tmp_path / "b" / str(index) / "metrics.csv"),
         )
+
+
+def test_a_member_another_process_holds_is_left_out_as_busy(compose_run, tmp_path):
+    base = ["+experiment=fig2"]
+    members = _configs(compose_run, tmp_path, base, [["seed=0"], ["seed=1"]], "packed")
+    with RunLock(members[1][1]):
+        records = train_pack(members)
+    assert [r.status for r in records] == [FINISHED, BUSY]
+    assert RunFolder(members[0][1]).end_record().status == FINISHED
+    assert {p.name for p in members[1][1].iterdir()} == {"BUSY"}  # nothing else touched
+    assert train_pack(members)[1].status == FINISHED  # released: it trains, member 0 is done
 
 
 def test_runs_that_cannot_be_packed_train_one_by_one(compose_run, tmp_path, caplog):
