@@ -405,7 +405,7 @@ class FeatureMetrics:
 
 @dataclass
 class LazyMetrics:
-    _target_: str = "grokrewarm.training.lazy_callbacks.LazinessMetricsCallback"
+    _target_: str = "grokrewarm.training.laziness.LazinessMetricsCallback"
     every_n_steps: int = MISSING
     features: bool = MISSING
     alignment_size: int = MISSING

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from grokrewarm.analysis.runs import Run
-from grokrewarm.method.lazy_metrics import time_to_grok
+from grokrewarm.method.laziness_diagnostics import time_to_grok
 from grokrewarm.method.power_law import fit_power_law
 
 

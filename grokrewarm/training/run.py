@@ -36,7 +36,7 @@ from grokrewarm.training.callbacks import (
     StepProgressBar,
     interactive_console,
 )
-from grokrewarm.training.lazy_callbacks import apply_laziness
+from grokrewarm.training.laziness import apply_laziness
 from grokrewarm.training.module import RewarmModule
 
 log = logging.getLogger(__name__)

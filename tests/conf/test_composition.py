@@ -11,7 +11,7 @@ from grokrewarm.method.laziness import lazy_learning_rate
 from grokrewarm.method.param_groups import decay_param_groups
 from grokrewarm.method.projection import NormProjection
 from grokrewarm.method.rewarm import RewarmController
-from grokrewarm.training.lazy_callbacks import apply_laziness
+from grokrewarm.training.laziness import apply_laziness
 
 BUDGETS = ["paper", "quick", "smoke"]
 GROUPS = {

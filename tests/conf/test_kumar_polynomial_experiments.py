@@ -58,7 +58,7 @@ def test_fig7_grid_holds_alpha_sigma_squared_one(compose_run, tmp_path):
 def test_fig1_smoke_build_computes_the_kernel_line(compose_run, tmp_path):
     import math
 
-    from grokrewarm.training.lazy_callbacks import LazinessMetricsCallback
+    from grokrewarm.training.laziness import LazinessMetricsCallback
     from grokrewarm.training.run import build
 
     cfg = compose_run(["+experiment=kumar_fig1", "budget=smoke"], tmp_path)

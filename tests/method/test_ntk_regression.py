@@ -9,7 +9,7 @@ from torch import nn
 
 from grokrewarm.domains.lazy_rich.polynomial import CommitteeMachine, committee_machine_ntk
 from grokrewarm.method.laziness import CenteredOutputScale
-from grokrewarm.method.lazy_metrics import ntk_regression_test_loss
+from grokrewarm.method.laziness_diagnostics import ntk_regression_test_loss
 
 
 def linear(weight: list[float], bias: float | None = None) -> nn.Linear:

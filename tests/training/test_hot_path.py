@@ -11,7 +11,7 @@ import torch
 
 from grokrewarm.domains.ordering import SeededBatches
 from grokrewarm.training.callbacks import FeatureMetricsCallback, StepProgressBar
-from grokrewarm.training.lazy_callbacks import LazinessMetricsCallback
+from grokrewarm.training.laziness import LazinessMetricsCallback
 from grokrewarm.training.run import build, build_module
 from tests.host_syncs import counting_host_syncs
 

@@ -15,7 +15,7 @@ import torch
 from torch import Tensor
 
 from grokrewarm.domains.lazy_rich.polynomial import CommitteeMachine, sample_inputs
-from grokrewarm.method.lazy_metrics import empirical_ntk
+from grokrewarm.method.laziness_diagnostics import empirical_ntk
 
 # Fig. 5 in the authors' code: P = 100 train and 100 test points, D = 100, a committee machine of
 # width N = 2 with eps = 0.25 and alpha = 1; j in {1, 70, 100} (the authors' code).

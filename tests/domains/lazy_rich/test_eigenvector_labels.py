@@ -5,7 +5,7 @@ from grokrewarm.domains.lazy_rich.eigenvector_labels import (
     kernel_eigenvector,
     make_eigenvector_data,
 )
-from grokrewarm.method.lazy_metrics import empirical_ntk, ntk_alignment
+from grokrewarm.method.laziness_diagnostics import empirical_ntk, ntk_alignment
 
 F64 = torch.float64
 

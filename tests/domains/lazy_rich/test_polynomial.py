@@ -15,7 +15,7 @@ from grokrewarm.domains.lazy_rich.polynomial import (
     sample_inputs,
 )
 from grokrewarm.method.laziness import CenteredOutputScale
-from grokrewarm.method.lazy_metrics import empirical_ntk
+from grokrewarm.method.laziness_diagnostics import empirical_ntk
 
 F64 = torch.float64
 

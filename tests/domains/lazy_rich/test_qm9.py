@@ -183,7 +183,7 @@ def test_gcn_matches_a_hand_computed_propagation():
 
 
 def test_ntk_alignment_refuses_graph_inputs(raw_root):
-    from grokrewarm.training.lazy_callbacks import LazinessMetricsCallback
+    from grokrewarm.training.laziness import LazinessMetricsCallback
 
     root, _ = raw_root
     task = Qm9Task(n_train=3, n_test=2, data_dir=str(root))

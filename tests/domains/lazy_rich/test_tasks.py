@@ -20,7 +20,7 @@ from grokrewarm.domains.lazy_rich.tasks import (
 from grokrewarm.domains.lazy_rich.teacher_student import teacher_student_mlp
 from grokrewarm.domains.vision.data import DatasetMissingError
 from grokrewarm.method.laziness import CenteredOutputScale
-from grokrewarm.method.lazy_metrics import empirical_ntk, ntk_alignment
+from grokrewarm.method.laziness_diagnostics import empirical_ntk, ntk_alignment
 
 
 def test_polynomial_task_is_the_data_builders_full_batch_with_mse():

@@ -9,7 +9,7 @@ from grokrewarm.domains.lazy_rich.polynomial import committee_machine_ntk
 from grokrewarm.method.laziness import CenteredOutputScale, OutputScale
 from grokrewarm.method.rewarm import RewarmController
 from grokrewarm.method.schedules import ConstantSchedule
-from grokrewarm.training.lazy_callbacks import LazinessMetricsCallback, ScaledSchedule
+from grokrewarm.training.laziness import LazinessMetricsCallback, ScaledSchedule
 from grokrewarm.training.run import build, train
 
 POLY = [

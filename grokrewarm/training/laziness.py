@@ -34,7 +34,7 @@ from grokrewarm.method.laziness import (
     lazy_learning_rate,
     scale_initialization_,
 )
-from grokrewarm.method.lazy_metrics import (
+from grokrewarm.method.laziness_diagnostics import (
     empirical_ntk,
     ntk_alignment,
     ntk_regression_test_loss,

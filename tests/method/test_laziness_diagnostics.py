@@ -5,7 +5,7 @@ import pytest
 import torch
 from torch import nn
 
-from grokrewarm.method.lazy_metrics import (
+from grokrewarm.method.laziness_diagnostics import (
     centered_kernel_alignment,
     empirical_ntk,
     ntk_alignment,
