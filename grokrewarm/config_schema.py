@@ -151,7 +151,7 @@ class ModularArithmeticTask:
 
 @dataclass
 class WarmStartTask:
-    _target_: str = "grokrewarm.domains.vision.task.WarmStartImageTask"
+    _target_: str = "grokrewarm.domains.warm_start.task.WarmStartImageTask"
     dataset: str = MISSING
     data_dir: Optional[str] = MISSING  # noqa: UP045
     download: bool = MISSING
@@ -271,7 +271,7 @@ class TransformerModel:
 
 @dataclass
 class ConvNetModel:
-    _target_: str = "grokrewarm.domains.vision.models.ConvNet"
+    _target_: str = "grokrewarm.domains.warm_start.models.ConvNet"
     in_channels: int = MISSING
     image_size: int = MISSING
     channels: int = MISSING
@@ -280,7 +280,7 @@ class ConvNetModel:
 
 @dataclass
 class ResNet18Model:
-    _target_: str = "grokrewarm.domains.vision.models.resnet18_cifar"
+    _target_: str = "grokrewarm.domains.warm_start.models.resnet18_cifar"
 
 
 @dataclass

@@ -5,7 +5,7 @@ import pandas as pd
 from omegaconf import OmegaConf
 
 from grokrewarm import sweep_status
-from grokrewarm.analysis import atari, vision
+from grokrewarm.analysis import atari, warm_start
 from grokrewarm.analysis.runs import mark_unfinished_runs
 from grokrewarm.claims import CANNOT_TELL, HOLDS, checks, judge
 
@@ -45,7 +45,7 @@ def test_a_diverged_warm_start_run_marks_its_method_and_fraction_only(tmp_path, 
     ).to_csv(tmp_path / "fig4_summary.csv", index=False)
     summary = pd.read_csv(tmp_path / "fig4_summary.csv")
     assert [judge(c, summary).verdict for c in checks("fig4")] == [HOLDS, HOLDS]
-    mark_unfinished_runs(tmp_path, "fig4", vision.summary_keys)
+    mark_unfinished_runs(tmp_path, "fig4", warm_start.summary_keys)
     summary = pd.read_csv(tmp_path / "fig4_summary.csv")
     assert summary["jobs_diverged"].tolist() == [0, 0, 0, 1]
     results = [judge(c, summary) for c in checks("fig4")]

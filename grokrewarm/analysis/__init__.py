@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from grokrewarm.analysis import atari, atari100k, lazy_rich, runs, vision
+from grokrewarm.analysis import atari, atari100k, lazy_rich, runs, warm_start
 
 GROKKING = ("fig2", "fig3", "fig8", "nanda_baseline")
 WARM_START = ("fig4", "fig5", "fig9", "fig13")
@@ -23,7 +23,7 @@ ATARI = ("fig6", "fig7", "fig10", "fig11", "fig12")
 def summarizers() -> dict:
     """{experiment: (summarize(runs, out_path), a job's key columns in that summary)}."""
     table = dict.fromkeys(GROKKING, (runs.summarize, runs.condition_keys))
-    table |= dict.fromkeys(WARM_START, (vision.summarize_warm_start, vision.summary_keys))
+    table |= dict.fromkeys(WARM_START, (warm_start.summarize_warm_start, warm_start.summary_keys))
     table |= dict.fromkeys(ATARI, (atari.summarize_atari, atari.summary_keys))
     table["atari100k"] = (atari100k.summarize_atari100k, atari100k.summary_keys)
     for name, spec in lazy_rich.SPECS.items():

@@ -11,11 +11,11 @@ from pathlib import Path
 
 
 def renderers() -> dict:
-    from grokrewarm.figures import atari, atari100k, grokking, lazy_rich, vision
+    from grokrewarm.figures import atari, atari100k, grokking, lazy_rich, warm_start
 
     return {
         **grokking.FIGURES,
-        **vision.FIGURES,
+        **warm_start.FIGURES,
         **atari.FIGURES,
         **atari100k.FIGURES,
         **lazy_rich.FIGURES,

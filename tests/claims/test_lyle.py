@@ -91,7 +91,7 @@ def test_fig2_fails_when_projection_is_inconsistent_decay_does_not_matter_or_ln_
 
 def warm_start_summary(methods, panel="main", seeds=5):
     """methods: {method: {initial fraction: final test accuracy}}; the gap to each method's 100%
-    run as analysis.vision.summarize_warm_start writes it (NaN without a 100% run)."""
+    run as analysis.warm_start.summarize_warm_start writes it (NaN without a 100% run)."""
     rows = [
         {
             "panel": panel,

@@ -29,8 +29,8 @@ from grokrewarm.domains.task import (
     count_correct,
     split_batches,
 )
-from grokrewarm.domains.vision.data import write_cifar10_format
-from grokrewarm.domains.vision.task import WarmStartImageTask
+from grokrewarm.domains.warm_start.data import write_cifar10_format
+from grokrewarm.domains.warm_start.task import WarmStartImageTask
 from grokrewarm.method.rewarm import RewarmController
 from grokrewarm.method.schedules import ConstantSchedule
 from grokrewarm.training.module import RewarmModule

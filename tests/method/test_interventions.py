@@ -2,7 +2,7 @@ import pytest
 import torch
 from torch import nn
 
-from grokrewarm.domains.vision.models import ConvNet, resnet18_cifar
+from grokrewarm.domains.warm_start.models import ConvNet, resnet18_cifar
 from grokrewarm.method.interventions import shrink_and_perturb
 
 

@@ -4,7 +4,7 @@ import pytest
 import torch
 from torch import nn
 
-from grokrewarm.domains.vision.models import ConvNet, resnet18_cifar
+from grokrewarm.domains.warm_start.models import ConvNet, resnet18_cifar
 from grokrewarm.method.param_groups import (
     decay_param_groups,
     layerwise_param_groups,

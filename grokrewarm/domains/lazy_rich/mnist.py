@@ -26,7 +26,7 @@ from torch import Tensor, nn
 from torch.nn import functional as F
 from torchvision.datasets import MNIST
 
-from grokrewarm.domains.vision.data import (
+from grokrewarm.domains.warm_start.data import (
     DATA_DIR_ENV,
     DOWNLOAD_PROBE_TIMEOUT_S,
     DatasetMissingError,

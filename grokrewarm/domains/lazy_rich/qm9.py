@@ -30,7 +30,7 @@ import numpy as np
 from torch import Tensor, nn
 from torch.nn import functional as F
 
-from grokrewarm.domains.vision.data import (
+from grokrewarm.domains.warm_start.data import (
     DATA_DIR_ENV,
     DOWNLOAD_PROBE_TIMEOUT_S,
     DatasetMissingError,

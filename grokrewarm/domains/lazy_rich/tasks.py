@@ -403,7 +403,7 @@ class MnistTask(TensorTask):
 
 
 def _digits(n_train: int) -> tuple[Tensor, Tensor, Tensor, Tensor]:
-    from grokrewarm.domains.vision.data import load_digits_images
+    from grokrewarm.domains.warm_start.data import load_digits_images
 
     train_images, train_labels, test_images, test_labels = load_digits_images(image_size=8)
     if not 1 <= n_train <= len(train_labels):

@@ -22,7 +22,7 @@ from grokrewarm.domains.lazy_rich.imdb.task import ImdbTask
 from grokrewarm.domains.lazy_rich.imdb.tokenizer import encode, tokenize
 from grokrewarm.domains.lazy_rich.tasks import TensorTask
 from grokrewarm.domains.task import count_correct
-from grokrewarm.domains.vision.data import DatasetMissingError
+from grokrewarm.domains.warm_start.data import DatasetMissingError
 from grokrewarm.method.laziness import scale_initialization_
 
 # hand-written reviews, one folder each: (split, label folder) -> texts

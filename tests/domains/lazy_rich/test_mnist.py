@@ -14,7 +14,7 @@ from grokrewarm.domains.lazy_rich.mnist import (
     mnist_loss,
     write_mnist_format,
 )
-from grokrewarm.domains.vision.data import DatasetMissingError
+from grokrewarm.domains.warm_start.data import DatasetMissingError
 from grokrewarm.method.laziness import scale_initialization_
 
 

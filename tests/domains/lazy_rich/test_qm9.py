@@ -14,7 +14,7 @@ from grokrewarm.domains.lazy_rich.qm9 import (
     write_qm9_format,
 )
 from grokrewarm.domains.lazy_rich.qm9_task import Qm9Task
-from grokrewarm.domains.vision.data import DatasetMissingError
+from grokrewarm.domains.warm_start.data import DatasetMissingError
 from grokrewarm.method.laziness import scale_initialization_
 
 # water, methane, ammonia, hydrogen fluoride, ethanol, formaldehyde

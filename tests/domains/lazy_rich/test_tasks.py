@@ -18,7 +18,7 @@ from grokrewarm.domains.lazy_rich.tasks import (
     committee_machine,
 )
 from grokrewarm.domains.lazy_rich.teacher_student import teacher_student_mlp
-from grokrewarm.domains.vision.data import DatasetMissingError
+from grokrewarm.domains.warm_start.data import DatasetMissingError
 from grokrewarm.method.laziness import CenteredOutputScale
 from grokrewarm.method.laziness_diagnostics import empirical_ntk, ntk_alignment
 

@@ -22,7 +22,7 @@ from grokrewarm.domains.lazy_rich.imdb.tokenizer import (
     encode,
     tokenize,
 )
-from grokrewarm.domains.vision.data import DatasetMissingError, resolve_data_root
+from grokrewarm.domains.warm_start.data import DatasetMissingError, resolve_data_root
 
 CACHE_FOLDER = "grokrewarm_cache"
 

@@ -6,7 +6,7 @@ import tarfile
 import urllib.error
 from pathlib import Path
 
-from grokrewarm.domains.vision.data import (
+from grokrewarm.domains.warm_start.data import (
     DATA_DIR_ENV,
     DOWNLOAD_PROBE_TIMEOUT_S,
     DatasetMissingError,

@@ -11,7 +11,7 @@ import numpy as np
 
 from grokrewarm.domains.lazy_rich.imdb.dataset import tokenize_imdb
 from grokrewarm.domains.lazy_rich.imdb.download import IMDB_FOLDER, IMDB_SUBFOLDERS
-from grokrewarm.domains.vision.data import resolve_data_root
+from grokrewarm.domains.warm_start.data import resolve_data_root
 
 GENERATED_MARKER = "GENERATED_BY_GROKREWARM"
 GENERATED_REVIEWS_PER_FOLDER = 8  # the offline stand-in: 32 short reviews

@@ -4,7 +4,7 @@ Every figure is a grid: one column per method (e.g. projected / unconstrained), 
 metric, one line per initial fraction; the data addition is a dotted vertical line. The last
 column shows what the figure is about: final test accuracy against the initial fraction, one line
 per method, so a warm-start gap is a line that falls to the left (from the summary table of
-``grokrewarm.analysis.vision``).
+``grokrewarm.analysis.warm_start``).
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 
 from grokrewarm.analysis.runs import Run, load_runs  # noqa: E402
-from grokrewarm.analysis.vision import fraction_of, method_of  # noqa: E402
+from grokrewarm.analysis.warm_start import fraction_of, method_of  # noqa: E402
 from grokrewarm.figures.drawing import plot_condition, save_figure  # noqa: E402
 
 

@@ -7,7 +7,7 @@ import torch
 from sklearn.datasets import load_digits
 from torchvision.datasets import CIFAR10
 
-from grokrewarm.domains.vision.data import (
+from grokrewarm.domains.warm_start.data import (
     DATA_DIR_ENV,
     DatasetMissingError,
     _CIFAR10WithoutChecksums,

@@ -3,14 +3,14 @@
 import pytest
 import torch
 
-from grokrewarm.domains.vision.data import (
+from grokrewarm.domains.warm_start.data import (
     DatasetMissingError,
     clutter_images,
     load_digits_images,
     warm_start_split,
     write_cifar10_format,
 )
-from grokrewarm.domains.vision.task import WarmStartImageTask
+from grokrewarm.domains.warm_start.task import WarmStartImageTask
 
 N_TRAIN, N_TEST = 100, 30
 

@@ -1,6 +1,6 @@
 """Image throughput of the device-resident data path against a torchvision DataLoader.
 
-    python -m grokrewarm.domains.vision.bench [--images 10000] [--steps 30] [--workers 2]
+    python -m grokrewarm.domains.warm_start.bench [--images 10000] [--steps 30] [--workers 2]
 
 Both paths read the same CIFAR-10-format files (generated into a temporary folder unless
 ``--data-dir`` holds the real CIFAR-10), batch 256, on the current device:
@@ -32,14 +32,14 @@ from torch.utils.data import DataLoader
 from torchvision import transforms
 from torchvision.datasets import CIFAR10
 
-from grokrewarm.domains.vision.data import (
+from grokrewarm.domains.warm_start.data import (
     CIFAR10_FILES,
     CIFAR10_FOLDER,
     _CIFAR10WithoutChecksums,
     write_cifar10_format,
 )
-from grokrewarm.domains.vision.models import ConvNet, resnet18_cifar
-from grokrewarm.domains.vision.task import WarmStartImageTask
+from grokrewarm.domains.warm_start.models import ConvNet, resnet18_cifar
+from grokrewarm.domains.warm_start.task import WarmStartImageTask
 
 BATCH = 256
 CIFAR10_TRAIN_IMAGES = 50_000

@@ -7,7 +7,7 @@ writes a small generated set in the real on-disk format (to exercise the real lo
 so a quick run can show a warm-start gap, which random pixels cannot).
 
 Images stay ``uint8 [N, 3, H, W]`` until a batch is drawn (``normalize_images``); the warm-start
-task (``grokrewarm.domains.vision.task``) keeps them on the training device.
+task (``grokrewarm.domains.warm_start.task``) keeps them on the training device.
 """
 
 from __future__ import annotations

@@ -22,7 +22,7 @@ from torch.nn import functional as F
 
 from grokrewarm.domains.ordering import SeededBatches
 from grokrewarm.domains.task import Accuracy
-from grokrewarm.domains.vision.data import (
+from grokrewarm.domains.warm_start.data import (
     ImageSplits,
     channel_statistics,
     clutter_images,
