@@ -80,7 +80,7 @@ bench-cleanrl: $(VENV)/.bench-installed  ## project DQN vs CleanRL's dqn_atari.p
 	$(PY) -m grokrewarm.domains.atari.bench_cleanrl --cleanrl $(CLEANRL) --out outputs/bench/cleanrl.json $(BENCH_ARGS)
 
 bench-vision: setup  ## image data path: device-resident vs DataLoader images/s, CNN and ResNet-18 epoch time
-	$(PY) -m grokrewarm.domains.vision.bench --out outputs/bench/vision.json
+	$(PY) -m grokrewarm.domains.warm_start.bench --out outputs/bench/vision.json
 
 wandb-sync: setup  ## upload offline W&B runs under outputs/ (needs `wandb login`)
 	find outputs -type d -name 'offline-run-*' -exec $(VENV)/bin/wandb sync {} +
