@@ -51,10 +51,13 @@ __all__ = [
 def registry() -> dict[str, list[Claim]]:
     """{experiment: its claims in declaration order}, one module of
     :mod:`grokrewarm.claims.experiments` each, whose ``CLAIMS`` is ``{text: check}``."""
-    declared = {
-        module.name: importlib.import_module(f"{experiments.__name__}.{module.name}").CLAIMS
-        for module in pkgutil.iter_modules(experiments.__path__)
-    }
+    declared = {}
+    for module in pkgutil.iter_modules(experiments.__path__):
+        claims = importlib.import_module(f"{experiments.__name__}.{module.name}").CLAIMS
+        if all(isinstance(v, dict) for v in claims.values()):
+            declared |= claims
+        else:
+            declared[module.name] = claims
     return {
         experiment: [Claim(text, check) for text, check in claims.items()]
         for experiment, claims in declared.items()

@@ -1,0 +1,366 @@
+"""Liu et al. 2023, Omnigrok: the claims of each of its experiments."""
+
+import math
+
+from grokrewarm.claims.core import MissingRows, column, floats, rows
+from grokrewarm.claims.kinds import (
+    both_u_shaped,
+    generalizes_fast,
+    groks_late,
+    l_shaped_train,
+    landscape,
+    landscape_curves,
+    more_data_narrows,
+    reach_steps,
+    slope_in_band,
+    u_shaped_test,
+)
+
+CLAIMS: dict[str, dict] = {}
+
+# --- Fig. 2: teacher-student. Sec. 3: "two initializations alpha = 0.5 (small) and alpha = 2.0
+# (large), and three weight decays gamma = 0 (no reg), gamma = 0.03 (small reg) and gamma = 1"
+LARGE_INIT, SMALL_INIT = 2.0, 0.5
+SMALL_DECAY, LARGE_DECAY = 0.03, 1.0
+# Fig. 2c: the time to 95% train accuracy "is independent of weight decay": the slowest weight
+# decay's median time to fit within 2x of the fastest's, where 1/gamma spans 33x (ours)
+FIT_SPREAD = 2.0
+# Fig. 2a: the test loss is "a U-shape with a minimum at alpha ~ 1": within a factor 2 of 1 (ours)
+MINIMUM_NEAR = (0.5, 2.0)
+
+
+def large_init_without_decay_never_generalizes(summary):
+    found = rows(summary, panel="dynamics", init_scale=LARGE_INIT, weight_decay=0.0)
+    train, test = reach_steps(found)
+    return bool((train.notna() & test.isna()).all()), {
+        "train_reaches": floats(train),
+        "test_reaches": floats(test),
+        "threshold": float(found["threshold"].iloc[0]),
+    }
+
+
+def large_decay_generalizes_faster(summary):
+    times = {}
+    for decay in (SMALL_DECAY, LARGE_DECAY):
+        found = rows(summary, panel="dynamics", init_scale=LARGE_INIT, weight_decay=decay)
+        times[decay] = float(reach_steps(found)[1].fillna(math.inf).median())
+    small, large = times[SMALL_DECAY], times[LARGE_DECAY]
+    return math.isfinite(large) and large < small, {
+        "time_to_generalize_wd0.03": small,
+        "time_to_generalize_wd1": large,
+    }
+
+
+def small_init_generalizes_fast(summary):
+    decays = sorted(rows(summary, panel="dynamics", init_scale=SMALL_INIT)["weight_decay"].unique())
+    if len(decays) < 2:
+        raise MissingRows(f"'regardless of weight decay' needs two weight decays, got {decays}")
+    holds, numbers = generalizes_fast(panel="dynamics", init_scale=SMALL_INIT)(summary)
+    return holds, {"weight_decays": floats(decays)} | numbers
+
+
+def time_to_fit_independent_of_decay(summary):
+    found = rows(summary, panel="dynamics", init_scale=LARGE_INIT)
+    found = found[found["weight_decay"] > 0]
+    train, _ = reach_steps(found)
+    medians = train.groupby(found["weight_decay"]).median()
+    if len(medians) < 2:
+        raise MissingRows(f"two nonzero weight decays needed, got {list(medians.index)}")
+    low, high = float(medians.min()), float(medians.max())
+    spread = high / low if low > 0 else (1.0 if high == 0 else math.inf)
+    return bool(train.notna().all()) and spread <= FIT_SPREAD, {
+        "weight_decays": floats(medians.index),
+        "time_to_fit": floats(medians),
+        "spread": spread,
+        "max_spread": FIT_SPREAD,
+    }
+
+
+CLAIMS["omnigrok_fig2"] = {
+    # Sec. 3: "Large initialization runs (top) depended on weight decay: no regularization fails
+    # to generalize"
+    "Omnigrok Fig. 2b: at init scale 2 without weight decay the student fits the training set and "
+    "its test accuracy never reaches the threshold": large_init_without_decay_never_generalizes,
+    # Sec. 3: "small regularization generalizes slowly (grokking)"
+    "Omnigrok Fig. 2b: at init scale 2 with weight decay 0.03 the student groks: "
+    "its test accuracy reaches the threshold at least 10x as late as its train "
+    "accuracy": groks_late(panel="dynamics", init_scale=LARGE_INIT, weight_decay=SMALL_DECAY),
+    # Sec. 3: "small regularization generalizes slowly (grokking), while large regularization
+    # generalizes faster"
+    "Omnigrok Fig. 2b: at init scale 2 the student generalizes sooner with "
+    "weight decay 1 than with 0.03 (median time to generalize, never = "
+    "infinitely late)": large_decay_generalizes_faster,
+    # Sec. 3: "small initialization runs always generalize fast regardless of regularization"
+    "Omnigrok Fig. 2b: at init scale 0.5 the student generalizes fast at every weight "
+    "decay: train and test accuracy reach the threshold, test within 10x as late as "
+    "train": small_init_generalizes_fast,
+    # Sec. 3: "the time (number of steps) to reach 95% training accuracy is independent of
+    # weight decay gamma" (their finer sweep of gamma in [0.03, 1])
+    "Omnigrok Fig. 2c: at init scale 2 the time to fit the training set does not "
+    "depend on the (nonzero) weight decay: the median times to fit are within 2x of "
+    "each other": time_to_fit_independent_of_decay,
+    # Sec. 3: "l_train(alpha) decreases when alpha < 1 and remains flat near zero when
+    # alpha >= 1, forming an L-shape"
+    'Omnigrok Fig. 2a: the reduced (fixed-norm) train loss is "L" shaped: high at the smallest '
+    "alpha, at least 2x its value from alpha = 1 up, where it stays below half the test loss's "
+    "minimum": landscape(l_shaped_train, "loss", size=None),
+    # Sec. 3: "l_test(alpha) first decreases and then increases as alpha increases, displaying a
+    # U-shape with a minimum at alpha ~ 1"
+    'Omnigrok Fig. 2a: the reduced (fixed-norm) test loss is "U" '
+    "shaped: both ends at least 2x its minimum, which lies at alpha in "
+    "[0.5, 2]": landscape(u_shaped_test, "loss", size=None, centre=MINIMUM_NEAR),
+}
+
+# --- Fig. 3: MNIST-1k, MSE (large init: the authors' code scales all parameters x8 at init)
+CLAIMS["omnigrok_fig3"] = {
+    # Sec. 4: "the network quickly fits the training set, and test accuracy improves much later"
+    "Omnigrok Fig. 3d: at init scale 8 the MLP groks: test accuracy reaches the threshold at least "
+    "10x as late as train accuracy": groks_late(panel="dynamics", init_scale=8.0),
+    # Sec. 4: "Point A in Figure 3 corresponds to the standard initialization (alpha = 1), which
+    # has low training and test errors, hence no grokking"
+    "Omnigrok Fig. 3: at the standard init (scale 1) the MLP generalizes without "
+    "grokking: test accuracy reaches the threshold within 10x as late as train "
+    "accuracy": generalizes_fast(panel="dynamics", init_scale=1.0),
+    # Fig. 3 caption: "(c) 'LU' holds truer for smaller data"; Sec. 4: "When increasing the
+    # weight norm from A to B, training error is seen to remain low while test error rises"
+    'Omnigrok Fig. 3a,c: at the smallest training set the reduced train error is "L" shaped: high '
+    "at the smallest alpha (2x its value from alpha = 1 up), below half the test error's minimum "
+    "from alpha = 1 up": landscape(l_shaped_train, "error"),
+    # Sec. 4: from A (alpha = 1) to B (larger norm) "test error rises"
+    'Omnigrok Fig. 3b,c: at the smallest training set the reduced test error is "U" shaped: both '
+    "ends at least 2x its minimum": landscape(u_shaped_test, "error"),
+    # Sec. 4: "C is seen to have larger training size than B and lower test error. Larger data
+    # size N makes the Goldilocks zone broader, reducing or eliminating grokking"
+    "Omnigrok Fig. 3a-c: more data de-groks: at the largest alpha the reduced test - train error "
+    "gap is smaller at the largest training set than at the smallest": more_data_narrows("error"),
+}
+
+# --- Fig. 4: IMDb LSTM
+CLAIMS["omnigrok_fig4"] = {
+    # Sec. 4: "overfitting is complete within 10^2 steps, but generalization does not start until
+    # around 10^3 steps"
+    "Omnigrok Fig. 4d: at init scale 6 with weight decay 1 the LSTM (1k reviews) "
+    "groks, weakly: test accuracy reaches the threshold at least 10x as late as train "
+    "accuracy": groks_late(panel="large_init"),
+    # Sec. 4: "if we use the standard initialization (alpha = 1) with no weight decay,
+    # generalization happens early on during training"
+    "Omnigrok Fig. 4d: at the standard init without weight decay the LSTM "
+    "generalizes early: test accuracy reaches the threshold within 10x as late as "
+    "train accuracy": generalizes_fast(panel="standard_init"),
+    # Sec. 4: "For small data size, say 1k, however, the mismatch between training and test
+    # errors makes it possible to create grokking via large initializations"
+    "Omnigrok Fig. 4a: with the smallest training set (1k reviews) the reduced train error is "
+    '"L" shaped: high at the smallest alpha, below half the test error\'s minimum from alpha = '
+    "1": landscape(l_shaped_train, "error"),
+    # Sec. 4: the 1k mismatch of an "L" train error against a "U" test error (Fig. 4a-b)
+    'Omnigrok Fig. 4b: with the smallest training set (1k reviews) the reduced test error is "U" '
+    "shaped: both ends at least 2x its minimum": landscape(u_shaped_test, "error"),
+    # Sec. 4: "For large data size say the full dataset, training and test errors have similar
+    # 'U' shapes, so one cannot create grokking via the 'LU' mechanism"
+    "Omnigrok Fig. 4a-b: with the largest training set the reduced train and "
+    'test errors are both "U" shaped: both ends of each at least 2x its '
+    "minimum": landscape(both_u_shaped, "error", which="largest"),
+}
+
+# --- Fig. 5: QM9 graph network (large init, Sec. 4: "if initialization is 3 times larger")
+CLAIMS["omnigrok_fig5"] = {
+    # Sec. 4: "there is a sharp drop in test loss around 10^4 steps if initialization is 3 times
+    # larger than standard"
+    "Omnigrok Fig. 5d: at init scale 3 without weight decay the graph net groks: "
+    "the test loss drops below the threshold at least 10x as late as the train "
+    "loss": groks_late(panel="dynamics", init_scale=3.0),
+    # Sec. 4: "while standard initialization does not lead to grokking"
+    "Omnigrok Fig. 5d: at the standard init the graph net does not grok: the "
+    "test loss drops below the threshold within 10x as late as the train "
+    "loss": generalizes_fast(panel="dynamics", init_scale=1.0),
+    # Sec. 4: "When data size is small, training and test losses mismatch somewhere in the region
+    # alpha = w/w0 > 1, making grokking possible"
+    'Omnigrok Fig. 5c: with the smallest training set the reduced train loss is "L" '
+    "shaped: high at the smallest alpha, below half the test loss's minimum from alpha = 1 "
+    "up": landscape(l_shaped_train, "loss"),
+    # Sec. 4: the small-data mismatch "in the region alpha > 1" of an "L" train loss against a
+    # "U" test loss
+    'Omnigrok Fig. 5c: with the smallest training set the reduced test loss is "U" shaped: both '
+    "ends at least 2x its minimum": landscape(u_shaped_test, "loss"),
+    # Sec. 4: "when data size is large, training and test losses have similar 'U' shapes, hence
+    # grokking is impossible via the 'LU mechanism'"
+    "Omnigrok Fig. 5c: with the largest training set the reduced train and "
+    'test losses are both "U" shaped: both ends of each at least 2x its '
+    "minimum": landscape(both_u_shaped, "loss", which="largest"),
+}
+
+# --- Fig. 7: the weight norm of the MNIST MLP, unconstrained and held fixed. Fig. 7b against 7a:
+# the constrained network's train and test accuracy "rise together" while the unconstrained one
+# lags by ~10x; "together" is a delay under a quarter of the unconstrained delay (ours, fixed
+# before any run)
+TOGETHER_FRACTION = 0.25
+
+
+def norm_rises_then_falls_below_init(summary):
+    found = rows(summary, panel="unconstrained")
+    start, peak, end = (column(found, c) for c in ("norm_start", "norm_peak", "norm_end"))
+    generalized = found["time_to_generalize"].notna()
+    return bool(((peak > start) & (end < start) & generalized).all()), {
+        "norm_start": float(start.mean()),
+        "norm_peak": float(peak.mean()),
+        "norm_end": float(end.mean()),
+        "runs_generalized": int(generalized.sum()),
+        "runs": len(found),
+    }
+
+
+def constrained_does_not_grok(summary):
+    constrained = rows(summary, panel="constrained")
+    reference = float(column(rows(summary, panel="unconstrained"), "time_to_grok").median())
+    if not reference > 0:
+        raise MissingRows(f"the unconstrained network did not grok (time to grok {reference})")
+    delay = constrained["time_to_grok"]  # NaN: the test accuracy never reached the threshold
+    together = delay.notna() & (delay < TOGETHER_FRACTION * reference)
+    return bool(together.all()), {
+        "constrained_time_to_grok": floats(delay),
+        "unconstrained_time_to_grok": reference,
+        "fraction": TOGETHER_FRACTION,
+    }
+
+
+CLAIMS["omnigrok_fig7"] = {
+    "Omnigrok Fig. 7a: the unconstrained weight norm rises while the network overfits, then "
+    "falls below its initial value, and the network generalizes (test accuracy reaches the "
+    "threshold)": norm_rises_then_falls_below_init,
+    "Omnigrok Fig. 7b: with the weight norm held at 0.8x init, train and test "
+    "accuracy rise together: a time to grok under a quarter of the unconstrained "
+    "network's": constrained_does_not_grok,
+}
+
+# --- Fig. 9: transformer on modular addition, reduced landscape
+LU_UP_TO = 4.0  # App. B: "The LU shape holds for alpha in [0.1, 4]"
+# App. B: "the critical train set size is approximately 0.25"; "approximately": only fractions at
+# least 0.05 from it are judged, 0.2 and below never generalizing, 0.3 and above generalizing (ours)
+BELOW, ABOVE = 0.2, 0.3
+
+
+def at_every_fraction_above(shape):
+    """The landscape has ``shape`` over alpha <= LU_UP_TO at every fraction from ABOVE up."""
+
+    def check(summary):
+        curves = landscape_curves(summary, "loss", "train_fraction")
+        above = {f: c[c.index <= LU_UP_TO] for f, c in curves.items() if f >= ABOVE}
+        if not above:
+            raise MissingRows(f"no training fraction >= {ABOVE}, got {list(curves)}")
+        results = {f: shape(c) for f, c in sorted(above.items())}
+        numbers = {"fractions": list(results), "holds_at": [ok for ok, _ in results.values()]}
+        first_fail = next((f for f, (ok, _) in results.items() if not ok), next(iter(results)))
+        numbers |= {f"frac{first_fail:g}_{k}": v for k, v in results[first_fail][1].items()}
+        return all(ok for ok, _ in results.values()), numbers
+
+    return check
+
+
+def best_accuracy_reaches(above: bool):
+    """Per training fraction from ABOVE up (or BELOW down), the best (over alpha) seed-mean final
+    test accuracy reaches the threshold (or, below, does not)."""
+
+    def check(summary):
+        found = rows(summary, panel="landscape")
+        accuracy = column(found, "final_test/acc")
+        means = accuracy.groupby([column(found, "train_fraction"), found["init_scale"]]).mean()
+        best = {float(f): float(a) for f, a in means.groupby(level=0).max().items()}
+        threshold = float(column(found, "threshold").iloc[0])
+        side = {f: a for f, a in best.items() if (f >= ABOVE if above else f <= BELOW)}
+        if not side:
+            bound = f">= {ABOVE}" if above else f"<= {BELOW}"
+            raise MissingRows(f"no training fraction {bound}, got {list(best)}")
+        return all((a >= threshold) == above for a in side.values()), {
+            "fractions": list(side),
+            "best_test_acc": list(side.values()),
+            "threshold": threshold,
+        }
+
+    return check
+
+
+CLAIMS["omnigrok_fig9"] = {
+    # App. B: "The LU shape holds for alpha in [0.1, 4] (some optimization issue may be
+    # responsible for the rise in train loss for alpha > 4)"
+    "Omnigrok Fig. 9: at every training fraction from 0.3 up the transformer's reduced train loss "
+    'is "L" shaped over alpha <= 4: high at the smallest alpha, below half the test loss\'s '
+    "minimum from alpha = 1 up": at_every_fraction_above(l_shaped_train),
+    "Omnigrok Fig. 9: at every training fraction from 0.3 up the transformer's "
+    'reduced test loss is "U" shaped over alpha <= 4: both ends at least 2x its '
+    "minimum": at_every_fraction_above(u_shaped_test),
+    # App. B: "We see the critical train set size is approximately 0.25"
+    "Omnigrok Fig. 9: below the critical training fraction (at 0.2 and less) no fixed norm alpha "
+    "brings the final test accuracy to the threshold": best_accuracy_reaches(above=False),
+    "Omnigrok Fig. 9: above the critical training fraction (at 0.3 and more) some fixed norm alpha "
+    "brings the final test accuracy to the threshold": best_accuracy_reaches(above=True),
+}
+
+# --- Fig. 10: the time to generalize against weight decay. App. C: "t ~ 1/gamma", a log-log
+# slope of -1; a band of +-0.3 around it allows for the coarse resolution of a step-to-threshold
+# read every `metrics_every` steps; a slope through two points always "fits". Transformer:
+# "t ~ 1/gamma holds across roughly two orders of magnitude" (every swept decay). MNIST: "for
+# gamma roughly between 0.1 and 1.0 the relation holds. Very high values of weight decay seem to
+# mess with optimization".
+SLOPE_BAND, MIN_POINTS = (-1.3, -0.7), 3
+
+
+def inverse_weight_decay(weight_decays: tuple, panel: str):
+    return slope_in_band(
+        "weight_decay", "time_to_generalize", SLOPE_BAND, weight_decays, MIN_POINTS, panel=panel
+    )
+
+
+CLAIMS["omnigrok_fig10"] = {
+    "Omnigrok Fig. 10a: the transformer's time to generalize scales as 1/weight "
+    "decay": inverse_weight_decay((0.0, math.inf), panel="transformer"),
+    "Omnigrok Fig. 10b: the MNIST MLP's time to generalize scales as 1/weight decay for weight "
+    "decays between 0.1 and 1": inverse_weight_decay((0.1, 1.0), panel="mnist"),
+}
+
+# --- Fig. 11: MNIST with cross-entropy, reduced landscape
+CLAIMS["omnigrok_fig11"] = {
+    # App. E: "(1) for small datasets, the reduced training error and test error resemble an 'L'
+    # and 'U' against the weight norm, respectively"
+    "Omnigrok Fig. 11: with cross-entropy, at the smallest training set the reduced train error "
+    'is "L" shaped: high at the smallest alpha, below half the test error\'s minimum from alpha = '
+    "1 up": landscape(l_shaped_train, "error"),
+    "Omnigrok Fig. 11: with cross-entropy, at the smallest training set the reduced test error is "
+    '"U" shaped: both ends at least 2x its minimum': landscape(u_shaped_test, "error"),
+    # App. E: "(2) for large datasets, the 'U' becomes more like 'L', i.e., the mismatch between
+    # the reduced training and test error is small"
+    "Omnigrok Fig. 11: with cross-entropy, at the largest alpha the reduced test - train error gap "
+    "is smaller at the largest training set than at the smallest": more_data_narrows("error"),
+}
+
+# --- Fig. 12: MNIST-1k with cross-entropy at init scale 100 (App. E: "MNIST trained with cross
+# entropy loss with alpha = 100")
+CLAIMS["omnigrok_fig12"] = {
+    # App. E: "test accuracy rises to 30-40% early in training, then plateaus for an extended
+    # period, before increasing to ~75% while train accuracy remains at 100%"
+    "Omnigrok Fig. 12: with cross-entropy at init scale 100 the MLP shows delayed "
+    "generalization: test accuracy reaches the threshold at least 10x as late as train "
+    "accuracy": groks_late(panel="dynamics", init_scale=100.0),
+    # App. E: "to induce grokking with CE, we need to increase the weight norm to a larger value
+    # (say alpha = 100)"; Sec. 4: the standard init (point A) has "low training and test errors,
+    # hence no grokking"
+    "Omnigrok Fig. 12 against Fig. 3: with cross-entropy at the standard init (scale 1) the MLP "
+    "generalizes without grokking: test accuracy reaches the threshold within 10x as late as train "
+    "accuracy": generalizes_fast(panel="dynamics", init_scale=1.0),
+}
+
+# --- the teacher-student reduced landscape over alpha and the training-set size
+CLAIMS["omnigrok_landscape"] = {
+    # Sec. 3 (Fig. 2a): "l_train(alpha) decreases when alpha < 1 and remains flat near zero when
+    # alpha >= 1"; Fig. 3c: "'LU' holds truer for smaller data"
+    "Omnigrok reduced landscape (teacher-student): at the smallest training set the train loss is "
+    '"L" shaped: high at the smallest alpha (2x its value from alpha = 1 up), below half the test '
+    "loss's minimum from alpha = 1 up": landscape(l_shaped_train, "loss"),
+    # Sec. 3 (Fig. 2a): "displaying a U-shape with a minimum at alpha ~ 1"
+    "Omnigrok reduced landscape (teacher-student): at the smallest training set the test "
+    'loss is "U" shaped: both ends at least 2x its minimum, which lies at alpha in [0.5, '
+    "2]": landscape(u_shaped_test, "loss", centre=MINIMUM_NEAR),
+    # Sec. 4 (Fig. 3): "Larger data size N makes the Goldilocks zone broader, reducing or
+    # eliminating grokking even for large weight initializations"
+    "Omnigrok reduced landscape (teacher-student): at the largest alpha the test - train loss gap "
+    "is smaller at the largest training set than at the smallest": more_data_narrows("loss"),
+}
