@@ -1,14 +1,11 @@
 """Each experiment's paper claims, declared, and judged over its sweep's summary table.
 
-A figure's claims live with its experiment, found from its name: the experiment
-``conf/experiment/<experiment>.yaml`` has ``grokrewarm/claims/experiments/<experiment>.py``, whose
-``CLAIMS = {text: check}`` declares each claim as the paper's words as judged (the text), a
-comment quoting the paper, and a check built from a kind of :mod:`grokrewarm.claims.kinds`
-(reaches a threshold or never does, ordered over a swept value, a power-law slope in a band,
-within k points of a reference, a landscape's "L" or "U" shape, ordered over games) with its
-threshold and the conditions it reads; a check no kind fits is a small function in the same
-file. The rule that makes a claim 'cannot tell' (rows, seeds or finished jobs missing) is in
-:func:`grokrewarm.claims.core.rows`, the one way every check reads the summary.
+The modules of :mod:`grokrewarm.claims.experiments`, one per paper, hold ``CLAIMS = {experiment:
+{text: check}}``, one dict per ``conf/experiment/<experiment>.yaml``: each claim is the paper's
+words as judged (the text), a comment quoting the paper, and a check built from a kind of
+:mod:`grokrewarm.claims.kinds` with its threshold and the conditions it reads, or a small function
+beside it where no kind fits. The rule that makes a claim 'cannot tell' (rows, seeds or finished
+jobs missing) is :func:`grokrewarm.claims.core.rows`, the one way every check reads the summary.
 
 ``evaluate(name, sweep_dir)`` judges experiment ``name``'s claims on the sweep's
 ``<name>_summary.csv`` and writes ``claims.csv`` beside it; ``python -m grokrewarm.claims
@@ -24,44 +21,17 @@ from pathlib import Path
 import pandas as pd
 
 from grokrewarm.claims import experiments
-from grokrewarm.claims.core import (
-    CANNOT_TELL,
-    FAILS,
-    HOLDS,
-    Claim,
-    ClaimResult,
-    judge,
-    table,
-)
+from grokrewarm.claims.core import CANNOT_TELL, FAILS, HOLDS, Claim, ClaimResult, judge, table
 
-__all__ = [
-    "CANNOT_TELL",
-    "FAILS",
-    "HOLDS",
-    "Claim",
-    "ClaimResult",
-    "checks",
-    "evaluate",
-    "experiment_of",
-    "judge",
-    "registry",
-]
+__all__ = ["CANNOT_TELL", "FAILS", "HOLDS", "Claim", "checks", "evaluate", "judge", "registry"]
 
 
 def registry() -> dict[str, list[Claim]]:
-    """{experiment: its claims in declaration order}, one module of
-    :mod:`grokrewarm.claims.experiments` each, whose ``CLAIMS`` is ``{text: check}``."""
+    """{experiment: its claims in declaration order}."""
     declared = {}
     for module in pkgutil.iter_modules(experiments.__path__):
-        claims = importlib.import_module(f"{experiments.__name__}.{module.name}").CLAIMS
-        if all(isinstance(v, dict) for v in claims.values()):
-            declared |= claims
-        else:
-            declared[module.name] = claims
-    return {
-        experiment: [Claim(text, check) for text, check in claims.items()]
-        for experiment, claims in declared.items()
-    }
+        declared |= importlib.import_module(f"{experiments.__name__}.{module.name}").CLAIMS
+    return {name: [Claim(text, check) for text, check in c.items()] for name, c in declared.items()}
 
 
 def checks(name: str) -> list[Claim]:
@@ -80,10 +50,8 @@ def evaluate(name: str, sweep_dir: str | Path) -> list[ClaimResult]:
         summary = pd.read_csv(summary_path)
         results = [judge(claim, summary) for claim in checks(name)]
     else:
-        results = [
-            ClaimResult(claim.text, CANNOT_TELL, reason=f"no {summary_path.name}")
-            for claim in checks(name)
-        ]
+        why = f"no {summary_path.name}"
+        results = [ClaimResult(claim.text, CANNOT_TELL, reason=why) for claim in checks(name)]
     table(results).to_csv(sweep_dir / "claims.csv", index=False)
     return results
 

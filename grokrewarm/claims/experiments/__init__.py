@@ -1,1 +1,1 @@
-"""The claims of each experiment, one module per ``conf/experiment/<name>.yaml``."""
+"""The claims of each experiment: one module per paper, one dict per experiment."""
