@@ -167,7 +167,7 @@ class WarmStartTask:
 
 @dataclass
 class PolynomialTask:
-    _target_: str = "grokrewarm.domains.lazy_rich.tasks.PolynomialTask"
+    _target_: str = "grokrewarm.domains.lazy_rich.polynomial.PolynomialTask"
     n_train: int = MISSING
     n_test: int = MISSING
     dim: int = MISSING
@@ -178,7 +178,7 @@ class PolynomialTask:
 
 @dataclass
 class EigenvectorLabelsTask:
-    _target_: str = "grokrewarm.domains.lazy_rich.tasks.EigenvectorLabelTask"
+    _target_: str = "grokrewarm.domains.lazy_rich.eigenvector_labels.EigenvectorLabelTask"
     j: int = MISSING
     n_train: int = MISSING
     n_test: int = MISSING
@@ -193,7 +193,7 @@ class EigenvectorLabelsTask:
 
 @dataclass
 class ModularMlpTask:
-    _target_: str = "grokrewarm.domains.lazy_rich.tasks.ModularAdditionMLPTask"
+    _target_: str = "grokrewarm.domains.lazy_rich.modular_mlp.ModularAdditionMLPTask"
     p: int = MISSING
     train_fraction: float = MISSING
     seed: int = MISSING
@@ -203,7 +203,7 @@ class ModularMlpTask:
 
 @dataclass
 class TeacherStudentTask:
-    _target_: str = "grokrewarm.domains.lazy_rich.tasks.TeacherStudentTask"
+    _target_: str = "grokrewarm.domains.lazy_rich.teacher_student.TeacherStudentTask"
     n_train: int = MISSING
     n_test: int = MISSING
     seed: int = MISSING
@@ -214,7 +214,7 @@ class TeacherStudentTask:
 
 @dataclass
 class MnistTask:
-    _target_: str = "grokrewarm.domains.lazy_rich.tasks.MnistTask"
+    _target_: str = "grokrewarm.domains.lazy_rich.mnist.MnistTask"
     n_train: int = MISSING
     loss: str = MISSING
     dataset: str = MISSING
@@ -226,7 +226,7 @@ class MnistTask:
 
 @dataclass
 class ImdbTask:
-    _target_: str = "grokrewarm.domains.lazy_rich.imdb.task.ImdbTask"
+    _target_: str = "grokrewarm.domains.lazy_rich.imdb.ImdbTask"
     n_train: Optional[int] = MISSING  # noqa: UP045
     vocab_size: int = MISSING
     max_length: int = MISSING
@@ -243,7 +243,7 @@ class ImdbTask:
 
 @dataclass
 class Qm9Task:
-    _target_: str = "grokrewarm.domains.lazy_rich.qm9_task.Qm9Task"
+    _target_: str = "grokrewarm.domains.lazy_rich.qm9.Qm9Task"
     n_train: int = MISSING
     n_test: Optional[int] = MISSING  # noqa: UP045
     dataset: str = MISSING
@@ -285,7 +285,7 @@ class ResNet18Model:
 
 @dataclass
 class CommitteeMachineModel:
-    _target_: str = "grokrewarm.domains.lazy_rich.tasks.committee_machine"
+    _target_: str = "grokrewarm.domains.lazy_rich.polynomial.committee_machine"
     width: int = MISSING
     eps: float = MISSING
     train_readouts: bool = MISSING
@@ -313,7 +313,7 @@ class OmnigrokMlpModel:
 
 @dataclass
 class ImdbLstmModel:
-    _target_: str = "grokrewarm.domains.lazy_rich.imdb.model.ImdbLSTM"
+    _target_: str = "grokrewarm.domains.lazy_rich.imdb.ImdbLSTM"
     embedding_dim: int = MISSING
     hidden_dim: int = MISSING
     num_layers: int = MISSING

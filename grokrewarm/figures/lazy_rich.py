@@ -137,7 +137,7 @@ def _title(spec: Spec, runs: list[Run]) -> str:
     task = runs[0].config.task
     target = str(task.get("_target_", ""))
     if target.endswith("ImdbTask"):
-        from grokrewarm.domains.lazy_rich.imdb.generated import is_generated
+        from grokrewarm.domains.lazy_rich.imdb import is_generated
 
         if task.get("dataset") == "generated" or is_generated(task.get("data_dir")):
             title += " -- ON GENERATED REVIEWS, NOT IMDb"

@@ -6,7 +6,7 @@ from hydra.utils import instantiate
 
 from grokrewarm.compose import sweeper_config
 from grokrewarm.domains.lazy_rich.eigenvector_labels import make_eigenvector_data
-from grokrewarm.domains.lazy_rich.tasks import committee_machine
+from grokrewarm.domains.lazy_rich.polynomial import committee_machine
 from grokrewarm.method.laziness import lazy_learning_rate
 from grokrewarm.method.param_groups import decay_param_groups
 from grokrewarm.method.projection import NormProjection

@@ -10,16 +10,14 @@ from torch import nn
 
 from grokrewarm.compose import CONF_DIR
 from grokrewarm.domains.grokking.task import ModularArithmeticTask
-from grokrewarm.domains.lazy_rich.imdb.task import ImdbTask
-from grokrewarm.domains.lazy_rich.qm9_task import Qm9Task
-from grokrewarm.domains.lazy_rich.tasks import (
-    EigenvectorLabelTask,
-    MnistTask,
-    ModularAdditionMLPTask,
-    PolynomialTask,
-    TeacherStudentTask,
-    TensorTask,
-)
+from grokrewarm.domains.lazy_rich.eigenvector_labels import EigenvectorLabelTask
+from grokrewarm.domains.lazy_rich.imdb import ImdbTask
+from grokrewarm.domains.lazy_rich.mnist import MnistTask
+from grokrewarm.domains.lazy_rich.modular_mlp import ModularAdditionMLPTask
+from grokrewarm.domains.lazy_rich.polynomial import PolynomialTask
+from grokrewarm.domains.lazy_rich.qm9 import Qm9Task
+from grokrewarm.domains.lazy_rich.teacher_student import TeacherStudentTask
+from grokrewarm.domains.lazy_rich.tensor_task import TensorTask
 from grokrewarm.domains.ordering import SeededBatches, epoch_permutation
 from grokrewarm.domains.task import (
     HasEvalSplits,

@@ -15,6 +15,7 @@ import torch
 from torch import Tensor
 
 from grokrewarm.domains.lazy_rich.polynomial import CommitteeMachine, sample_inputs
+from grokrewarm.domains.lazy_rich.tensor_task import TensorTask
 from grokrewarm.method.laziness_diagnostics import empirical_ntk
 
 # Fig. 5 in the authors' code: P = 100 train and 100 test points, D = 100, a committee machine of
@@ -107,3 +108,50 @@ def make_eigenvector_data(
         eigenvalue=eigenvalue,
         alignment_rank=j,
     )
+
+
+class EigenvectorLabelTask(TensorTask):
+    """Kumar et al. Section 6.1, Fig. 5: labels are the ``j``-th eigenvector of the initial NTK
+    Gram matrix of a committee machine on Gaussian inputs (train and test points together).
+
+    The model must start from that machine: ``model_kwargs()`` hands its weights to
+    ``committee_machine`` (``initial_weight``). Labels are unit-norm over all ``n_train + n_test``
+    points, so they are ``O(1/sqrt(n))``; ``label_scale`` (default ``sqrt(n)``, entries of order
+    one) multiplies them, which changes no alignment and keeps MSE values readable.
+    ``subtract_mean``: take the eigenvector of ``K_0`` minus its scalar mean, as the authors' code
+    does (``kernel_eigenvector``).
+    """
+
+    def __init__(
+        self,
+        j: int = 70,
+        n_train: int = 100,
+        n_test: int = 100,
+        dim: int = 100,
+        width: int = DEFAULT_WIDTH,
+        eps: float = DEFAULT_EPS,
+        label_scale: float | None = None,
+        subtract_mean: bool = False,
+        seed: int = 0,
+        batch_size: int | None = None,
+    ) -> None:
+        data = make_eigenvector_data(j, n_train, n_test, dim, width, eps, subtract_mean, seed)
+        scale = (n_train + n_test) ** 0.5 if label_scale is None else label_scale
+        super().__init__(
+            data.x_train,
+            data.y_train * scale,
+            data.x_test,
+            data.y_test * scale,
+            batch_size=batch_size,
+            seed=seed,
+        )
+        self.j, self.dim, self.width, self.eps = j, dim, width, eps
+        self.initial_weight = data.model.weight.detach().clone()  # not a buffer: host-side spec
+
+    def model_kwargs(self) -> dict:
+        return {
+            "dim": self.dim,
+            "width": self.width,
+            "eps": self.eps,
+            "initial_weight": self.initial_weight,
+        }

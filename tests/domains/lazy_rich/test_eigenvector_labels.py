@@ -2,9 +2,11 @@ import pytest
 import torch
 
 from grokrewarm.domains.lazy_rich.eigenvector_labels import (
+    EigenvectorLabelTask,
     kernel_eigenvector,
     make_eigenvector_data,
 )
+from grokrewarm.domains.lazy_rich.polynomial import committee_machine
 from grokrewarm.method.laziness_diagnostics import empirical_ntk, ntk_alignment
 
 F64 = torch.float64
@@ -81,3 +83,20 @@ def test_task_validation():
         task(31)
     with pytest.raises(ValueError, match="n_train"):
         task(1, n_test=0)
+
+
+def test_eigenvector_task_model_is_the_machine_whose_ntk_made_the_labels():
+    task = EigenvectorLabelTask(j=3, n_train=20, n_test=10, dim=7, width=2, eps=0.25, seed=4)
+    reference = make_eigenvector_data(3, 20, 10, 7, 2, 0.25, seed=4)
+    scale = 30**0.5  # label_scale default: sqrt(n_train + n_test)
+    assert torch.allclose(task.y_train, reference.y_train * scale)
+    model = committee_machine(**task.model_kwargs())
+    assert torch.equal(model.weight.detach(), reference.model.weight.detach())
+    x = torch.cat([task.x_train, task.x_test])
+    labels = torch.cat([task.y_train, task.y_test])
+    kernel = empirical_ntk(model, x)
+    # y is the 3rd eigenvector of K0: K y = lambda_3 y, and the printed alignment is lambda/||K||
+    assert torch.allclose(kernel @ labels, reference.eigenvalue * labels, atol=1e-3)
+    alignment = ntk_alignment(kernel, labels, centering="none")
+    expected = reference.eigenvalue / torch.linalg.matrix_norm(kernel)
+    assert alignment.item() == pytest.approx(expected.item(), rel=1e-4)

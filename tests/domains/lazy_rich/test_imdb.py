@@ -8,19 +8,22 @@ import pytest
 import torch
 from torch.nn import functional as F
 
-from grokrewarm.domains.lazy_rich.imdb import dataset
-from grokrewarm.domains.lazy_rich.imdb.dataset import cache_path, split_imdb, tokenize_imdb
-from grokrewarm.domains.lazy_rich.imdb.download import IMDB_URL
-from grokrewarm.domains.lazy_rich.imdb.generated import (
+from grokrewarm.domains.lazy_rich import imdb
+from grokrewarm.domains.lazy_rich.imdb import (
     GENERATED_REVIEWS_PER_FOLDER,
+    IMDB_URL,
+    ImdbLSTM,
+    ImdbTask,
+    cache_path,
+    encode,
     generated_imdb,
     is_generated,
+    split_imdb,
+    tokenize,
+    tokenize_imdb,
     write_imdb_format,
 )
-from grokrewarm.domains.lazy_rich.imdb.model import ImdbLSTM
-from grokrewarm.domains.lazy_rich.imdb.task import ImdbTask
-from grokrewarm.domains.lazy_rich.imdb.tokenizer import encode, tokenize
-from grokrewarm.domains.lazy_rich.tasks import TensorTask
+from grokrewarm.domains.lazy_rich.tensor_task import TensorTask
 from grokrewarm.domains.task import count_correct
 from grokrewarm.domains.warm_start.data import DatasetMissingError
 from grokrewarm.method.laziness import scale_initialization_
@@ -128,7 +131,7 @@ def test_cache_is_reused_and_refreshed_when_files_change(tmp_path, monkeypatch):
     path = cache_path(tmp_path, 50, 12)
     assert path.is_file() and torch.load(path)["tokens"].dtype == torch.int16
     calls = []
-    monkeypatch.setattr(dataset, "tokenize", lambda text: calls.append(text) or [])
+    monkeypatch.setattr(imdb, "tokenize", lambda text: calls.append(text) or [])
     second = tokenize_imdb(tmp_path, vocab_size=50, max_length=12)
     assert calls == []  # nothing re-read
     assert torch.equal(first["tokens"], second["tokens"]) and second["tokens"].dtype == torch.int64

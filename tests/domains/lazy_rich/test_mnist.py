@@ -5,10 +5,12 @@ import numpy as np
 import pytest
 import torch
 from torch import nn
+from torch.nn import functional as F
 from torchvision.datasets import MNIST
 
 from grokrewarm.domains.lazy_rich.mnist import (
     MNIST_FILES,
+    MnistTask,
     OmnigrokMLP,
     load_mnist,
     mnist_loss,
@@ -120,3 +122,30 @@ def test_mnist_task_on_mnist5k(compose_run, tmp_path):
     task = instantiate(cfg.task)
     (x, y), (_, y_test) = task.eval_splits()["train"], task.eval_splits()["test"]
     assert (len(y), len(y_test), x.shape[1]) == (1000, 4000, 784)
+
+
+def test_mnist_task_reads_real_format_files_and_fails_fast_without_them(tmp_path):
+    with pytest.raises(DatasetMissingError, match="MNIST not found"):
+        MnistTask(data_dir=str(tmp_path / "none"))
+    written = write_mnist_format(tmp_path, n_train=30, n_test=12, seed=0)
+    task = MnistTask(n_train=20, data_dir=str(tmp_path), batch_size=8)
+    assert torch.equal(task.x_train, written[0][:20]) and torch.equal(task.y_test, written[3])
+    assert task.train_batch(0)[0].shape == (8, 784)
+    model = OmnigrokMLP(**task.model_kwargs())
+    x, labels = task.train_batch(1)
+    outputs = model(x)
+    mse = F.mse_loss(outputs, F.one_hot(labels, 10).float())
+    assert task.loss(outputs, labels).item() == pytest.approx(mse.item(), rel=1e-6)
+    ce = MnistTask(n_train=20, data_dir=str(tmp_path), loss="cross_entropy")
+    assert ce.loss(outputs, labels).item() == pytest.approx(
+        F.cross_entropy(outputs, labels).item(), rel=1e-6
+    )
+
+
+def test_digits_stand_in_is_real_offline_handwriting_in_the_mnist_task():
+    task = MnistTask(n_train=100, dataset="digits", batch_size=None)
+    assert task.x_train.shape == (100, 64) and task.model_kwargs() == {"in_features": 64}
+    assert task.x_train.min() >= 0.0 and task.x_train.max() <= 1.0
+    assert set(task.y_test.tolist()) == set(range(10)) and len(task.y_test) == 1797 - 1347
+    with pytest.raises(ValueError, match="dataset must be"):
+        MnistTask(dataset="cifar")

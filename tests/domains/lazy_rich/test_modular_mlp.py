@@ -1,7 +1,11 @@
 import pytest
 import torch
 
-from grokrewarm.domains.lazy_rich.modular_mlp import ModularAdditionMLP, modular_addition_data
+from grokrewarm.domains.lazy_rich.modular_mlp import (
+    ModularAdditionMLP,
+    ModularAdditionMLPTask,
+    modular_addition_data,
+)
 
 
 def test_default_split_sizes_and_one_hot_encoding():
@@ -60,3 +64,15 @@ def test_mlp_weights_are_standard_normal():
     weights = torch.cat([p.detach().reshape(-1) for p in model.parameters()])
     assert weights.mean().item() == pytest.approx(0.0, abs=0.05)
     assert weights.std().item() == pytest.approx(1.0, abs=0.05)
+
+
+def test_modular_task_summed_squared_error_is_p_times_the_mean():
+    task = ModularAdditionMLPTask(p=7, train_fraction=0.5, seed=0)
+    data = modular_addition_data(7, 0.5, 0)
+    assert torch.equal(task.train_batch(0)[1], data.y_train)
+    model = ModularAdditionMLP(p=7, width=5)
+    x, y = task.train_batch(0)
+    by_hand = (model(x) - y).square().sum(1).mean()
+    assert task.loss(model(x), y).item() == pytest.approx(by_hand.item(), rel=1e-6)
+    mean_task = ModularAdditionMLPTask(p=7, train_fraction=0.5, seed=0, loss="mse")
+    assert mean_task.loss(model(x), y).item() == pytest.approx(by_hand.item() / 7, rel=1e-6)

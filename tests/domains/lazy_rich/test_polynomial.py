@@ -6,7 +6,9 @@ import torch
 
 from grokrewarm.domains.lazy_rich.polynomial import (
     CommitteeMachine,
+    PolynomialTask,
     QuadraticPredictor,
+    committee_machine,
     committee_machine_ntk,
     hermite_polynomial,
     loss_decomposition,
@@ -169,3 +171,39 @@ def test_quadratic_predictor_needs_the_quadratic_activation():
     assert torch.allclose(hermite_model(x), expected, atol=1e-6)
     with pytest.raises(TypeError, match="quadratic"):
         quadratic_predictor(hermite_model)
+
+
+def test_polynomial_task_is_the_data_builders_full_batch_with_mse():
+    task = PolynomialTask(n_train=30, n_test=40, dim=8, seed=3)
+    data = make_polynomial_data(30, 40, 8, seed=3)
+    x, y = task.train_batch(0)
+    assert torch.equal(x, data.x_train) and torch.equal(y, data.y_train)
+    assert task.train_batch(17)[0] is task.x_train  # full batch every step
+    assert task.model_kwargs() == {"dim": 8}
+    outputs = torch.randn(30)
+    assert task.loss(outputs, y).item() == pytest.approx((outputs - y).square().mean().item())
+
+
+def test_polynomial_extra_metrics_are_eq6_terms_summing_to_the_population_loss():
+    torch.manual_seed(0)
+    task = PolynomialTask(n_train=50, n_test=20000, dim=6, seed=0)
+    model = CenteredOutputScale(committee_machine(dim=6, width=40, eps=0.5), alpha=1.5)
+    with torch.no_grad():
+        model.model.weight.add_(0.3 * torch.randn_like(model.model.weight))
+    terms = task.extra_metrics(model)
+    parts = sum(terms[f"decomposition/{k}"] for k in ("variance", "misalignment", "linear_power"))
+    assert terms["decomposition/total"].item() == pytest.approx(parts.item(), rel=1e-6)
+    # the exact population loss against a large test sample (sampling error ~1-2%)
+    sampled = task.loss(model(task.x_test), task.y_test).item()
+    assert terms["decomposition/total"].item() == pytest.approx(sampled, rel=0.05)
+    # the Hermite variant has no Eq. 6: nothing logged
+    hermite = committee_machine(dim=6, width=4, hermite_degree=3)
+    assert task.extra_metrics(hermite) == {}
+
+
+def test_committee_machine_starts_from_given_weights_and_checks_their_shape():
+    weight = torch.randn(3, 5)
+    machine = committee_machine(dim=5, width=3, eps=0.1, initial_weight=weight)
+    assert torch.equal(machine.weight.detach(), weight) and machine.eps == 0.1
+    with pytest.raises(ValueError, match="initial_weight has shape"):
+        committee_machine(dim=5, width=4, initial_weight=weight)

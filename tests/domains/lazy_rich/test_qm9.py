@@ -10,10 +10,10 @@ from grokrewarm.domains.lazy_rich.qm9 import (
     CSV_HEADER,
     RAW_FILES,
     Qm9GNN,
+    Qm9Task,
     load_qm9,
     write_qm9_format,
 )
-from grokrewarm.domains.lazy_rich.qm9_task import Qm9Task
 from grokrewarm.domains.warm_start.data import DatasetMissingError
 from grokrewarm.method.laziness import scale_initialization_
 

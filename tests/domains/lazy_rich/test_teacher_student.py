@@ -2,7 +2,11 @@ import pytest
 import torch
 from torch import nn
 
-from grokrewarm.domains.lazy_rich.teacher_student import make_teacher_student
+from grokrewarm.domains.lazy_rich.teacher_student import (
+    TeacherStudentTask,
+    make_teacher_student,
+    teacher_student_mlp,
+)
 
 
 def test_architecture_is_5_100_100_5_tanh_with_biases():
@@ -46,3 +50,28 @@ def test_task_is_a_function_of_the_seed_and_leaves_the_global_rng_alone():
     assert torch.equal(first.student[2].weight, again.student[2].weight)
     assert not torch.equal(first.x_test, other.x_test)
     assert not torch.equal(first.teacher[0].weight, other.teacher[0].weight)
+
+
+def test_teacher_student_threshold_accuracy_by_hand():
+    task = TeacherStudentTask(n_train=6, n_test=4, seed=0, threshold=0.5)
+    assert task.accuracy == "none"  # no argmax accuracy for vector regression targets
+    student = teacher_student_mlp(**task.model_kwargs())
+
+    class Shifted(torch.nn.Module):  # the teacher's labels plus a known error per sample
+        def forward(self, x):
+            shift = torch.zeros(len(x), 5)
+            shift[::2, 0] = 1.0  # every other sample off by 1.0 > 0.5
+            labels = task.y_train if len(x) == 6 else task.y_test
+            return labels + shift
+
+    metrics = task.extra_metrics(Shifted())
+    assert metrics["train/acc@thr"].item() == pytest.approx(0.5)
+    assert metrics["test/acc@thr"].item() == pytest.approx(0.5)
+    assert student(task.x_train).shape == (6, 5)
+    # the authors' notebook: the mean over the 5 outputs of the squared error, 1.0 / 5 = 0.2
+    mse_task = TeacherStudentTask(n_train=6, n_test=4, seed=0, threshold=0.25, error="mse")
+    assert mse_task.extra_metrics(Shifted())["train/acc@thr"].item() == 1.0
+    mse_task.threshold = 0.15
+    assert mse_task.extra_metrics(Shifted())["train/acc@thr"].item() == pytest.approx(0.5)
+    with pytest.raises(ValueError, match="error must be"):
+        TeacherStudentTask(error="l1")
