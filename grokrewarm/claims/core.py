@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import wraps
 
 import pandas as pd
 
@@ -54,6 +55,17 @@ class Claim:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "text", " ".join(self.text.split()))
+
+
+def kind(reading: Callable[..., tuple]) -> Callable[..., Callable[[pd.DataFrame], tuple]]:
+    """A kind of check: ``reading(summary, *args, **kwargs)``, declared as ``reading(*args,
+    **kwargs)`` with its threshold and conditions, which gives the check of a summary alone."""
+
+    @wraps(reading)
+    def declare(*args, **kwargs):
+        return lambda summary: reading(summary, *args, **kwargs)
+
+    return declare
 
 
 class MissingRows(LookupError):

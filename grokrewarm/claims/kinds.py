@@ -13,29 +13,26 @@ import numpy as np
 import pandas as pd
 
 from grokrewarm.analysis.runs import GROKKED_ACC
-from grokrewarm.claims.core import MissingRows, column, floats, require, rows
+from grokrewarm.claims.core import MissingRows, column, floats, kind, require, rows
 from grokrewarm.method.power_law import fit_power_law
 
 # --- reaches a threshold / never does, per condition (Lyle et al. 2025: one row per condition)
 
 
-def seeds_grok(every: bool = True, **where):
+@kind
+def seeds_grok(summary, every: bool = True, **where):
     """Test accuracy reaches ``GROKKED_ACC`` in every seed of every matching condition (or, not
     ``every``, in no seed of any)."""
-
-    def check(summary):
-        found = rows(summary, **where)
-        grokked = column(found, "grokked_seeds")
-        hit = grokked == column(found, "seeds") if every else grokked > 0
-        acc = column(found, "final_test_acc_mean")
-        return bool(hit.all() if every else not hit.any()), {
-            "offsets": len(found),
-            f"offsets_{'all_seeds' if every else 'any_seed'}_grokked": int(hit.sum()),
-            f"{'min' if every else 'max'}_final_test_acc": float(acc.min() if every else acc.max()),
-            "threshold": GROKKED_ACC,
-        }
-
-    return check
+    found = rows(summary, **where)
+    grokked = column(found, "grokked_seeds")
+    hit = grokked == column(found, "seeds") if every else grokked > 0
+    acc = column(found, "final_test_acc_mean")
+    return bool(hit.all() if every else not hit.any()), {
+        "offsets": len(found),
+        f"offsets_{'all_seeds' if every else 'any_seed'}_grokked": int(hit.sum()),
+        f"{'min' if every else 'max'}_final_test_acc": float(acc.min() if every else acc.max()),
+        "threshold": GROKKED_ACC,
+    }
 
 
 # --- time to grok (Kumar et al. 2024: one row per run) ------------------------------------------
@@ -106,51 +103,42 @@ def ordered(series: pd.Series, increasing: bool = True) -> bool:
     return all(b >= a for a, b in pairwise(v)) and v[-1] > v[0]
 
 
-def monotone(key: str, y: str = "delay", increasing: bool = True, **where):
+@kind
+def monotone(summary, key: str, y: str = "delay", increasing: bool = True, **where):
     """The per-value median of ``y`` (``delay``: the time to grok) increases (or decreases) over
     the swept values of ``key``."""
-
-    def check(summary):
-        found = select_runs(summary, where)
-        values = delays(found) if y == "delay" else column(found, y).astype(float)
-        by_key = medians(found, key, values)
-        name = "time_to_grok" if y == "delay" else y
-        return ordered(by_key, increasing), {key: floats(by_key.index), name: floats(by_key)}
-
-    return check
+    found = select_runs(summary, where)
+    values = delays(found) if y == "delay" else column(found, y).astype(float)
+    by_key = medians(found, key, values)
+    name = "time_to_grok" if y == "delay" else y
+    return ordered(by_key, increasing), {key: floats(by_key.index), name: floats(by_key)}
 
 
-def groks(without_weight_decay: bool = False, **where):
+@kind
+def groks(summary, without_weight_decay: bool = False, **where):
     """The matching runs grok: a finite median delay above 0 (and, ``without_weight_decay``,
     none has weight decay)."""
-
-    def check(summary):
-        found = select_runs(summary, where)
-        value, holds = delay(found), True
-        if without_weight_decay:
-            decay = column(found, "weight_decay")
-            holds, extra = bool((decay == 0).all()), {"weight_decay": float(decay.max())}
-        else:
-            extra = {"time_to_generalize": floats(found["time_to_generalize"])}
-        return grokked(value) and holds, {"time_to_grok": value, **extra, "runs": len(found)}
-
-    return check
+    found = select_runs(summary, where)
+    value, holds = delay(found), True
+    if without_weight_decay:
+        decay = column(found, "weight_decay")
+        holds, extra = bool((decay == 0).all()), {"weight_decay": float(decay.max())}
+    else:
+        extra = {"time_to_generalize": floats(found["time_to_generalize"])}
+    return grokked(value) and holds, {"time_to_grok": value, **extra, "runs": len(found)}
 
 
-def never_generalizes(**where):
+@kind
+def never_generalizes(summary, **where):
     """The test curve of no matching run reaches the threshold."""
-
-    def check(summary):
-        found = select_runs(summary, where)
-        require(found, "time_to_generalize")
-        generalized = found["time_to_generalize"].notna()
-        return not generalized.any(), {
-            "runs_generalized": int(generalized.sum()),
-            "runs": len(found),
-            "final_test_loss": float(column(found, "final_test/loss").mean()),
-        }
-
-    return check
+    found = select_runs(summary, where)
+    require(found, "time_to_generalize")
+    generalized = found["time_to_generalize"].notna()
+    return not generalized.any(), {
+        "runs_generalized": int(generalized.sum()),
+        "runs": len(found),
+        "final_test_loss": float(column(found, "final_test/loss").mean()),
+    }
 
 
 def vanishes_against(found, reference, label: str, extra: dict | None = None):
@@ -167,31 +155,25 @@ def vanishes_against(found, reference, label: str, extra: dict | None = None):
     } | (extra or {})
 
 
-def vanishes(label: str, found: dict, reference: dict, **where):
+@kind
+def vanishes(summary, label: str, found: dict, reference: dict, **where):
     """Grokking vanishes in the runs at ``found`` against the grokking runs at ``reference``
     (both within ``where``)."""
-
-    def check(summary):
-        base = select_runs(summary, where) if where else summary
-        return vanishes_against(select_runs(base, found), select_runs(base, reference), label)
-
-    return check
+    base = select_runs(summary, where) if where else summary
+    return vanishes_against(select_runs(base, found), select_runs(base, reference), label)
 
 
-def rises(name: str, **where):
+@kind
+def rises(summary, name: str, **where):
     """``<name>_end`` above ``<name>_start`` in every matching run."""
-
-    def check(summary):
-        found = select_runs(summary, where)
-        start, end = column(found, f"{name}_start"), column(found, f"{name}_end")
-        return bool((end > start).all()), {
-            f"{name}_start": float(start.mean()),
-            f"{name}_end": float(end.mean()),
-            "runs_rising": int((end > start).sum()),
-            "runs": len(found),
-        }
-
-    return check
+    found = select_runs(summary, where)
+    start, end = column(found, f"{name}_start"), column(found, f"{name}_end")
+    return bool((end > start).all()), {
+        f"{name}_start": float(start.mean()),
+        f"{name}_end": float(end.mean()),
+        "runs_rising": int((end > start).sum()),
+        "runs": len(found),
+    }
 
 
 # --- grokking in a run's training curves (Omnigrok: one row per run) -----------------------------
@@ -233,16 +215,13 @@ def grok_ratios(found: pd.DataFrame) -> tuple[list[float], dict]:
     }
 
 
-def groks_late(late: bool = True, **where):
+@kind
+def groks_late(summary, late: bool = True, **where):
     """Every matching run groks: its test curve reaches the threshold at least GROK_RATIO x as
     late as its train curve; or (not ``late``) generalizes fast: test within GROK_RATIO x train."""
-
-    def check(summary):
-        ratios, numbers = grok_ratios(rows(summary, **where))
-        # NaN compares False either way: a curve that never reached the threshold fails both
-        return all(r >= GROK_RATIO if late else r < GROK_RATIO for r in ratios), numbers
-
-    return check
+    ratios, numbers = grok_ratios(rows(summary, **where))
+    # NaN compares False either way: a curve that never reached the threshold fails both
+    return all(r >= GROK_RATIO if late else r < GROK_RATIO for r in ratios), numbers
 
 
 generalizes_fast = partial(groks_late, False)
@@ -251,34 +230,31 @@ generalizes_fast = partial(groks_late, False)
 # --- power-law slope in a band ------------------------------------------------------------------
 
 
-def slope_in_band(x: str, y: str, band: tuple, x_range: tuple, min_points: int, **where):
+@kind
+def slope_in_band(summary, x: str, y: str, band: tuple, x_range: tuple, min_points: int, **where):
     """The log-log slope of ``y`` against ``x``, fitted over the matching rows whose ``x`` is in
     ``x_range`` (inclusive) and that reached ``y`` (> 0), lies in ``band``; 'cannot tell' under
     ``min_points`` distinct values of ``x`` (seeds repeat a value: a slope through two always
     "fits")."""
-
-    def check(summary):
-        found = rows(summary, **where)
-        xs = column(found, x)
-        require(found, y)
-        inside = (xs >= x_range[0]) & (xs <= x_range[1])
-        ys = found.loc[inside, y].astype(float)
-        reached = xs[inside][ys.notna() & (ys > 0) & (xs[inside] > 0)].nunique()
-        if reached < min_points:
-            raise MissingRows(
-                f"{reached} weight decays in [{x_range[0]:g}, {x_range[1]:g}] reached the "
-                f"threshold, {min_points} needed"
-            )
-        fit = fit_power_law(xs[inside], ys)
-        return band[0] <= fit.exponent <= band[1], {
-            "slope": fit.exponent,
-            "band": list(band),
-            "points": fit.n_points,
-            "weight_decays_reached": reached,
-            "weight_decays_fitted": list(x_range),
-        }
-
-    return check
+    found = rows(summary, **where)
+    xs = column(found, x)
+    require(found, y)
+    inside = (xs >= x_range[0]) & (xs <= x_range[1])
+    ys = found.loc[inside, y].astype(float)
+    reached = xs[inside][ys.notna() & (ys > 0) & (xs[inside] > 0)].nunique()
+    if reached < min_points:
+        raise MissingRows(
+            f"{reached} weight decays in [{x_range[0]:g}, {x_range[1]:g}] reached the "
+            f"threshold, {min_points} needed"
+        )
+    fit = fit_power_law(xs[inside], ys)
+    return band[0] <= fit.exponent <= band[1], {
+        "slope": fit.exponent,
+        "band": list(band),
+        "points": fit.n_points,
+        "weight_decays_reached": reached,
+        "weight_decays_fitted": list(x_range),
+    }
 
 
 # --- landscape shapes over the fixed weight norm alpha (Omnigrok's reduced landscapes) -----------
@@ -376,44 +352,40 @@ def both_u_shaped(curve: pd.DataFrame) -> tuple[bool, dict]:
     }
 
 
-def landscape(shape, measure: str, size: str | None = "n_train", which="smallest", **options):
+@kind
+def landscape(
+    summary, shape, measure: str, size: str | None = "n_train", which="smallest", **options
+):
     """The reduced landscape at the smallest (or largest) training-set size has ``shape``
     (:func:`l_shaped_train`, :func:`u_shaped_test`, :func:`both_u_shaped`)."""
-
-    def check(summary):
-        curves = landscape_curves(summary, measure, size)
-        key = (min if which == "smallest" else max)(curves)  # one curve when size is None
-        holds, numbers = shape(curves[key], **options)
-        return holds, ({size: key} | numbers if size else numbers)
-
-    return check
+    curves = landscape_curves(summary, measure, size)
+    key = (min if which == "smallest" else max)(curves)  # one curve when size is None
+    holds, numbers = shape(curves[key], **options)
+    return holds, ({size: key} | numbers if size else numbers)
 
 
-def more_data_narrows(measure: str, size: str = "n_train"):
+@kind
+def more_data_narrows(summary, measure: str, size: str = "n_train"):
     """At the largest alpha run at both the smallest and the largest training-set size, the
     test - train gap is smaller with more data."""
-
-    def check(summary):
-        curves = landscape_curves(summary, measure, size)
-        if len(curves) < 2:
-            raise MissingRows(f"one training-set size ({size} = {list(curves)}), two needed")
-        small, large = min(curves), max(curves)
-        common = curves[small].index.intersection(curves[large].index)
-        if common.empty:
-            raise MissingRows(f"no alpha run at both {size} = {small:g} and {large:g}")
-        alpha = float(common.max())
-        gaps = {
-            n: float(curves[n].loc[alpha, "test"] - curves[n].loc[alpha, "train"])
-            for n in (small, large)
-        }
-        return gaps[large] < gaps[small], {
-            "alpha": alpha,
-            f"gap_{size}_{small:g}": gaps[small],
-            f"gap_{size}_{large:g}": gaps[large],
-            "measure": measure,
-        }
-
-    return check
+    curves = landscape_curves(summary, measure, size)
+    if len(curves) < 2:
+        raise MissingRows(f"one training-set size ({size} = {list(curves)}), two needed")
+    small, large = min(curves), max(curves)
+    common = curves[small].index.intersection(curves[large].index)
+    if common.empty:
+        raise MissingRows(f"no alpha run at both {size} = {small:g} and {large:g}")
+    alpha = float(common.max())
+    gaps = {
+        n: float(curves[n].loc[alpha, "test"] - curves[n].loc[alpha, "train"])
+        for n in (small, large)
+    }
+    return gaps[large] < gaps[small], {
+        "alpha": alpha,
+        f"gap_{size}_{small:g}": gaps[small],
+        f"gap_{size}_{large:g}": gaps[large],
+        "measure": measure,
+    }
 
 
 # --- within k points of a reference: the warm-start gap (Lyle et al. 2025, Section 5) -----------
@@ -464,17 +436,14 @@ def closes(method_gaps: dict[float, float]) -> bool:
     return max(method_gaps.values()) <= SAME_ACC
 
 
-def gap(panel: str, method: str, closed: bool = True):
+@kind
+def gap(summary, panel: str, method: str, closed: bool = True):
     """The method's warm-start gap closes (or is kept): every initial fraction ends within
     SAME_ACC of its 100% run (or some fraction does not)."""
-
-    def check(summary):
-        found = gaps(summary, panel, method)
-        numbers = {f"gap_f{fraction:g}": float(v) for fraction, v in found.items()}
-        numbers |= {"max_gap": float(max(found.values())), "tol": SAME_ACC}
-        return closes(found) == closed, numbers
-
-    return check
+    found = gaps(summary, panel, method)
+    numbers = {f"gap_f{fraction:g}": float(v) for fraction, v in found.items()}
+    numbers |= {"max_gap": float(max(found.values())), "tol": SAME_ACC}
+    return closes(found) == closed, numbers
 
 
 # --- ordered over games (Atari: one row per group, variant and game, plus 'ALL' aggregates) -----
@@ -521,18 +490,15 @@ def most(count: int, games: int) -> bool:
     return count > games / 2
 
 
-def beats_on_most_games(group: str, better: str, others: list[str]):
+@kind
+def beats_on_most_games(summary, group: str, better: str, others: list[str]):
     """``better`` ends strictly above each of ``others`` on more than half of the games."""
-
-    def check(summary):
-        wide = per_game(summary, group, [better, *others])
-        higher = {other: int((wide[better] > wide[other]).sum()) for other in others}
-        return all(most(n, len(wide)) for n in higher.values()), {
-            "games": len(wide),
-            **{f"games_above_{o}": n for o, n in higher.items()},
-        }
-
-    return check
+    wide = per_game(summary, group, [better, *others])
+    higher = {other: int((wide[better] > wide[other]).sum()) for other in others}
+    return all(most(n, len(wide)) for n in higher.values()), {
+        "games": len(wide),
+        **{f"games_above_{o}": n for o, n in higher.items()},
+    }
 
 
 def iqms(
@@ -563,15 +529,12 @@ def iqms(
     return out
 
 
-def iqm_order(group: str, variants: list[str], holds, min_runs: int = 1):
+@kind
+def iqm_order(summary, group: str, variants: list[str], holds, min_runs: int = 1):
     """``holds(iqms)`` over the variants' (IQM, CI low, CI high) of human-normalized scores."""
-
-    def check(summary):
-        found = iqms(summary, group, variants, min_runs)
-        return bool(holds(found)), {
-            f"{variant}_{name}": value
-            for variant, ci in found.items()
-            for name, value in zip(IQM, ci, strict=True)
-        }
-
-    return check
+    found = iqms(summary, group, variants, min_runs)
+    return bool(holds(found)), {
+        f"{variant}_{name}": value
+        for variant, ci in found.items()
+        for name, value in zip(IQM, ci, strict=True)
+    }

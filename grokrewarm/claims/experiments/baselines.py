@@ -3,7 +3,7 @@
 import pandas as pd
 
 from grokrewarm.analysis.runs import GROKKED_ACC
-from grokrewarm.claims.core import MissingRows, column, rows
+from grokrewarm.claims.core import MissingRows, column, kind, rows
 
 CLAIMS: dict[str, dict] = {}
 
@@ -43,30 +43,27 @@ CLAIMS["nanda_baseline"] = {
 MIN_GAMES = 3  # the learning check's games (conf/env/ale.yaml atari100k_learning_check)
 
 
-def in_published_range(variant: str):
+@kind
+def in_published_range(summary, variant: str):
     """The variant's final evaluation reaches the lower published score on every game."""
-
-    def check(summary):
-        found = rows(summary, variant=variant)
-        evaluated = found[found["eval_games"] > 0]
-        if evaluated["game"].nunique() < MIN_GAMES:
-            raise MissingRows(
-                f"{evaluated['game'].nunique()} game(s) with a final evaluation, {MIN_GAMES} needed"
-            )
-        per_game = evaluated.groupby("game").agg(
-            eval_return=("eval_return", "mean"), DER=("DER", "first"), DrQ=("DrQ(eps)", "first")
+    found = rows(summary, variant=variant)
+    evaluated = found[found["eval_games"] > 0]
+    if evaluated["game"].nunique() < MIN_GAMES:
+        raise MissingRows(
+            f"{evaluated['game'].nunique()} game(s) with a final evaluation, {MIN_GAMES} needed"
         )
-        # the lower of the two published agents is the low end of "agents of their kind"
-        floor = per_game[["DER", "DrQ"]].min(axis=1)
-        reached = per_game["eval_return"] >= floor
-        return bool(reached.all()), {
-            "games": len(per_game),
-            "games_at_or_above_published": int(reached.sum()),
-            **{f"{game}_eval": float(v) for game, v in per_game["eval_return"].items()},
-            **{f"{game}_floor": float(v) for game, v in floor.items()},
-        }
-
-    return check
+    per_game = evaluated.groupby("game").agg(
+        eval_return=("eval_return", "mean"), DER=("DER", "first"), DrQ=("DrQ(eps)", "first")
+    )
+    # the lower of the two published agents is the low end of "agents of their kind"
+    floor = per_game[["DER", "DrQ"]].min(axis=1)
+    reached = per_game["eval_return"] >= floor
+    return bool(reached.all()), {
+        "games": len(per_game),
+        "games_at_or_above_published": int(reached.sum()),
+        **{f"{game}_eval": float(v) for game, v in per_game["eval_return"].items()},
+        **{f"{game}_floor": float(v) for game, v in floor.items()},
+    }
 
 
 CLAIMS["atari100k"] = {

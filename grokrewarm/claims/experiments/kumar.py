@@ -6,7 +6,7 @@ from itertools import pairwise
 
 import pandas as pd
 
-from grokrewarm.claims.core import MissingRows, column, floats, require
+from grokrewarm.claims.core import MissingRows, column, floats, kind, require
 from grokrewarm.claims.kinds import (
     MIN_VALUES,
     NO_DELAY_FRACTION,
@@ -200,55 +200,49 @@ CLAIMS["kumar_fig6"] = {
 
 
 # --- Fig. 7: output scale alpha against init scale sigma
-def increases_at_each(fixed: str, swept: str):
+@kind
+def increases_at_each(summary, fixed: str, swept: str):
     """The delay increases with ``swept`` at every value of ``fixed`` that has two of them."""
-
-    def check(summary):
-        found = select_runs(summary, {"panel": "main"})
-        results = {}
-        for value, group in found.groupby(column(found, fixed).astype(float)):
-            try:
-                results[float(value)] = medians(group, swept, delays(group))
-            except MissingRows:
-                continue  # this fixed value has one swept value only
-        if not results:
-            raise MissingRows(f"no {fixed} with {MIN_VALUES} values of {swept}")
-        holding = [value for value, by_swept in results.items() if ordered(by_swept)]
-        return len(holding) == len(results), {
-            fixed: list(results),
-            f"{fixed}_holding": holding,
-            "time_to_grok": [floats(m) for m in results.values()],
-        }
-
-    return check
+    found = select_runs(summary, {"panel": "main"})
+    results = {}
+    for value, group in found.groupby(column(found, fixed).astype(float)):
+        try:
+            results[float(value)] = medians(group, swept, delays(group))
+        except MissingRows:
+            continue  # this fixed value has one swept value only
+    if not results:
+        raise MissingRows(f"no {fixed} with {MIN_VALUES} values of {swept}")
+    holding = [value for value, by_swept in results.items() if ordered(by_swept)]
+    return len(holding) == len(results), {
+        fixed: list(results),
+        f"{fixed}_holding": holding,
+        "time_to_grok": [floats(m) for m in results.values()],
+    }
 
 
-def collapses_on_sigma2_alpha(name: str, increasing: bool):
+@kind
+def collapses_on_sigma2_alpha(summary, name: str, increasing: bool):
     """``name`` is a monotone function of sigma^2 alpha alone: over the distinct values of
     sigma^2 alpha in order, every condition at one value is at most (increasing) every condition
     at the next, and the last value's exceed the first's. Needs one sigma^2 alpha reached by two
     (sigma, alpha) pairs: without one there is no collapse to see."""
-
-    def check(summary):
-        found = select_runs(summary, {"panel": "main"})
-        value = column(found, name).astype(float)
-        keys = [column(found, c).astype(float) for c in ("sigma2_alpha", "init_scale", "alpha")]
-        # one median per (sigma, alpha) condition, grouped by sigma^2 alpha in order
-        by_condition = value.groupby([keys[0].round(12), *keys[1:]]).median()
-        groups = [g.to_numpy() for _, g in by_condition.groupby(level=0)]
-        if len(groups) < MIN_VALUES:
-            raise MissingRows(f"{len(groups)} value(s) of sigma^2 alpha, {MIN_VALUES} needed")
-        if max(len(g) for g in groups) < 2:
-            raise MissingRows("no sigma^2 alpha is reached by two (sigma, alpha) pairs")
-        sign = 1.0 if increasing else -1.0
-        steps = all((sign * low).max() <= (sign * high).min() for low, high in pairwise(groups))
-        spread = (sign * groups[-1]).min() > (sign * groups[0]).max()
-        return bool(steps and spread), {
-            "sigma2_alpha": floats(by_condition.index.unique(level=0)),
-            name: [floats(g) for g in groups],
-        }
-
-    return check
+    found = select_runs(summary, {"panel": "main"})
+    value = column(found, name).astype(float)
+    keys = [column(found, c).astype(float) for c in ("sigma2_alpha", "init_scale", "alpha")]
+    # one median per (sigma, alpha) condition, grouped by sigma^2 alpha in order
+    by_condition = value.groupby([keys[0].round(12), *keys[1:]]).median()
+    groups = [g.to_numpy() for _, g in by_condition.groupby(level=0)]
+    if len(groups) < MIN_VALUES:
+        raise MissingRows(f"{len(groups)} value(s) of sigma^2 alpha, {MIN_VALUES} needed")
+    if max(len(g) for g in groups) < 2:
+        raise MissingRows("no sigma^2 alpha is reached by two (sigma, alpha) pairs")
+    sign = 1.0 if increasing else -1.0
+    steps = all((sign * low).max() <= (sign * high).min() for low, high in pairwise(groups))
+    spread = (sign * groups[-1]).min() > (sign * groups[0]).max()
+    return bool(steps and spread), {
+        "sigma2_alpha": floats(by_condition.index.unique(level=0)),
+        name: [floats(g) for g in groups],
+    }
 
 
 CLAIMS["kumar_fig7"] = {

@@ -2,7 +2,7 @@
 
 import math
 
-from grokrewarm.claims.core import MissingRows, column, floats, rows
+from grokrewarm.claims.core import MissingRows, column, floats, kind, rows
 from grokrewarm.claims.kinds import (
     both_u_shaped,
     generalizes_fast,
@@ -239,44 +239,38 @@ LU_UP_TO = 4.0  # App. B: "The LU shape holds for alpha in [0.1, 4]"
 BELOW, ABOVE = 0.2, 0.3
 
 
-def at_every_fraction_above(shape):
+@kind
+def at_every_fraction_above(summary, shape):
     """The landscape has ``shape`` over alpha <= LU_UP_TO at every fraction from ABOVE up."""
-
-    def check(summary):
-        curves = landscape_curves(summary, "loss", "train_fraction")
-        above = {f: c[c.index <= LU_UP_TO] for f, c in curves.items() if f >= ABOVE}
-        if not above:
-            raise MissingRows(f"no training fraction >= {ABOVE}, got {list(curves)}")
-        results = {f: shape(c) for f, c in sorted(above.items())}
-        numbers = {"fractions": list(results), "holds_at": [ok for ok, _ in results.values()]}
-        first_fail = next((f for f, (ok, _) in results.items() if not ok), next(iter(results)))
-        numbers |= {f"frac{first_fail:g}_{k}": v for k, v in results[first_fail][1].items()}
-        return all(ok for ok, _ in results.values()), numbers
-
-    return check
+    curves = landscape_curves(summary, "loss", "train_fraction")
+    above = {f: c[c.index <= LU_UP_TO] for f, c in curves.items() if f >= ABOVE}
+    if not above:
+        raise MissingRows(f"no training fraction >= {ABOVE}, got {list(curves)}")
+    results = {f: shape(c) for f, c in sorted(above.items())}
+    numbers = {"fractions": list(results), "holds_at": [ok for ok, _ in results.values()]}
+    first_fail = next((f for f, (ok, _) in results.items() if not ok), next(iter(results)))
+    numbers |= {f"frac{first_fail:g}_{k}": v for k, v in results[first_fail][1].items()}
+    return all(ok for ok, _ in results.values()), numbers
 
 
-def best_accuracy_reaches(above: bool):
+@kind
+def best_accuracy_reaches(summary, above: bool):
     """Per training fraction from ABOVE up (or BELOW down), the best (over alpha) seed-mean final
     test accuracy reaches the threshold (or, below, does not)."""
-
-    def check(summary):
-        found = rows(summary, panel="landscape")
-        accuracy = column(found, "final_test/acc")
-        means = accuracy.groupby([column(found, "train_fraction"), found["init_scale"]]).mean()
-        best = {float(f): float(a) for f, a in means.groupby(level=0).max().items()}
-        threshold = float(column(found, "threshold").iloc[0])
-        side = {f: a for f, a in best.items() if (f >= ABOVE if above else f <= BELOW)}
-        if not side:
-            bound = f">= {ABOVE}" if above else f"<= {BELOW}"
-            raise MissingRows(f"no training fraction {bound}, got {list(best)}")
-        return all((a >= threshold) == above for a in side.values()), {
-            "fractions": list(side),
-            "best_test_acc": list(side.values()),
-            "threshold": threshold,
-        }
-
-    return check
+    found = rows(summary, panel="landscape")
+    accuracy = column(found, "final_test/acc")
+    means = accuracy.groupby([column(found, "train_fraction"), found["init_scale"]]).mean()
+    best = {float(f): float(a) for f, a in means.groupby(level=0).max().items()}
+    threshold = float(column(found, "threshold").iloc[0])
+    side = {f: a for f, a in best.items() if (f >= ABOVE if above else f <= BELOW)}
+    if not side:
+        bound = f">= {ABOVE}" if above else f"<= {BELOW}"
+        raise MissingRows(f"no training fraction {bound}, got {list(best)}")
+    return all((a >= threshold) == above for a in side.values()), {
+        "fractions": list(side),
+        "best_test_acc": list(side.values()),
+        "threshold": threshold,
+    }
 
 
 CLAIMS["omnigrok_fig9"] = {
