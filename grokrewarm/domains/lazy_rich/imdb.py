@@ -50,14 +50,14 @@ import numpy as np
 import torch
 from torch import Tensor, nn
 
-from grokrewarm.domains.lazy_rich.tensor_task import TensorTask
-from grokrewarm.domains.task import split_batches
-from grokrewarm.domains.warm_start.data import (
+from grokrewarm.domains.data_root import (
     DATA_DIR_ENV,
     DOWNLOAD_PROBE_TIMEOUT_S,
     DatasetMissingError,
     resolve_data_root,
 )
+from grokrewarm.domains.lazy_rich.tensor_task import TensorTask
+from grokrewarm.domains.task import split_batches
 from grokrewarm.lifecycle.reachability import url_reachable
 
 # Review text to token ids: words, the vocabulary, front-padded id rows.

@@ -26,14 +26,14 @@ from torch import Tensor, nn
 from torch.nn import functional as F
 from torchvision.datasets import MNIST
 
-from grokrewarm.domains.lazy_rich.tensor_task import LossKind, TensorTask
-from grokrewarm.domains.warm_start.data import (
+from grokrewarm.domains.data_root import (
     DATA_DIR_ENV,
     DOWNLOAD_PROBE_TIMEOUT_S,
     DatasetMissingError,
-    load_digits_images,
     resolve_data_root,
 )
+from grokrewarm.domains.lazy_rich.tensor_task import LossKind, TensorTask
+from grokrewarm.domains.warm_start.data import load_digits_images
 from grokrewarm.lifecycle.reachability import url_reachable
 
 MNIST_FOLDER = Path(MNIST.__name__) / "raw"  # torchvision's raw_folder, relative to root

@@ -46,14 +46,14 @@ import torch
 from torch import Tensor, nn
 from torch.nn import functional as F
 
-from grokrewarm.domains.ordering import SeededBatches, to_device
-from grokrewarm.domains.task import Accuracy
-from grokrewarm.domains.warm_start.data import (
+from grokrewarm.domains.data_root import (
     DATA_DIR_ENV,
     DOWNLOAD_PROBE_TIMEOUT_S,
     DatasetMissingError,
     resolve_data_root,
 )
+from grokrewarm.domains.ordering import SeededBatches, to_device
+from grokrewarm.domains.task import Accuracy
 from grokrewarm.lifecycle.reachability import url_reachable
 
 QM9_FOLDER = Path("QM9")  # PyG's root is <data_dir>/QM9; its raw_dir is <root>/raw

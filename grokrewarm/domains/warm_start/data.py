@@ -23,9 +23,14 @@ import torch
 from torch import Tensor
 from torchvision.datasets import CIFAR10
 
+from grokrewarm.domains.data_root import (
+    DATA_DIR_ENV,
+    DOWNLOAD_PROBE_TIMEOUT_S,
+    DatasetMissingError,
+    resolve_data_root,
+)
 from grokrewarm.lifecycle.reachability import url_reachable
 
-DATA_DIR_ENV = "GROKREWARM_DATA_DIR"
 CIFAR10_FOLDER = CIFAR10.base_folder  # "cifar-10-batches-py"
 CIFAR10_FILES = tuple(
     [name for name, _ in CIFAR10.train_list + CIFAR10.test_list] + [CIFAR10.meta["filename"]]
@@ -42,15 +47,8 @@ CIFAR10_CLASSES = (
     "ship",
     "truck",
 )
-# Checked before handing over to torchvision's downloader, which opens the URL with no timeout:
-# behind a firewall that drops packets it would hang for minutes instead of failing.
-DOWNLOAD_PROBE_TIMEOUT_S = 10.0
 
 ImageSplits = tuple[Tensor, Tensor, Tensor, Tensor]
-
-
-class DatasetMissingError(FileNotFoundError):
-    """The data set's files are not on disk and could not be downloaded."""
 
 
 class _CIFAR10WithoutChecksums(CIFAR10):
@@ -65,13 +63,6 @@ class _CIFAR10WithoutChecksums(CIFAR10):
     train_list = [[name, None] for name, _ in CIFAR10.train_list]
     test_list = [[name, None] for name, _ in CIFAR10.test_list]
     meta = {**CIFAR10.meta, "md5": None}
-
-
-def resolve_data_root(root: str | os.PathLike | None = None) -> Path:
-    """``root`` if given, else ``$GROKREWARM_DATA_DIR``, else ``./data``."""
-    if root is None:
-        root = os.environ.get(DATA_DIR_ENV) or "data"
-    return Path(root).expanduser()
 
 
 def _missing_cifar10_message(root: Path, missing: list[str], reason: str) -> str:

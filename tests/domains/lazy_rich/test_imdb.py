@@ -8,6 +8,7 @@ import pytest
 import torch
 from torch.nn import functional as F
 
+from grokrewarm.domains.data_root import DatasetMissingError
 from grokrewarm.domains.lazy_rich import imdb
 from grokrewarm.domains.lazy_rich.imdb import (
     GENERATED_REVIEWS_PER_FOLDER,
@@ -25,7 +26,6 @@ from grokrewarm.domains.lazy_rich.imdb import (
 )
 from grokrewarm.domains.lazy_rich.tensor_task import TensorTask
 from grokrewarm.domains.task import count_correct
-from grokrewarm.domains.warm_start.data import DatasetMissingError
 from grokrewarm.method.laziness import scale_initialization_
 
 # hand-written reviews, one folder each: (split, label folder) -> texts

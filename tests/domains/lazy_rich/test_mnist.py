@@ -8,6 +8,7 @@ from torch import nn
 from torch.nn import functional as F
 from torchvision.datasets import MNIST
 
+from grokrewarm.domains.data_root import DatasetMissingError
 from grokrewarm.domains.lazy_rich.mnist import (
     MNIST_FILES,
     MnistTask,
@@ -16,7 +17,6 @@ from grokrewarm.domains.lazy_rich.mnist import (
     mnist_loss,
     write_mnist_format,
 )
-from grokrewarm.domains.warm_start.data import DatasetMissingError
 from grokrewarm.method.laziness import scale_initialization_
 
 

@@ -6,6 +6,7 @@ import pandas as pd
 import pytest
 import torch
 
+from grokrewarm.domains.data_root import DatasetMissingError
 from grokrewarm.domains.lazy_rich.qm9 import (
     CSV_HEADER,
     RAW_FILES,
@@ -14,7 +15,6 @@ from grokrewarm.domains.lazy_rich.qm9 import (
     load_qm9,
     write_qm9_format,
 )
-from grokrewarm.domains.warm_start.data import DatasetMissingError
 from grokrewarm.method.laziness import scale_initialization_
 
 # water, methane, ammonia, hydrogen fluoride, ethanol, formaldehyde

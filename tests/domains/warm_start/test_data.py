@@ -7,9 +7,8 @@ import torch
 from sklearn.datasets import load_digits
 from torchvision.datasets import CIFAR10
 
+from grokrewarm.domains.data_root import DATA_DIR_ENV, DatasetMissingError
 from grokrewarm.domains.warm_start.data import (
-    DATA_DIR_ENV,
-    DatasetMissingError,
     _CIFAR10WithoutChecksums,
     channel_statistics,
     load_cifar10,

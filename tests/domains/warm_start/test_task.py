@@ -3,8 +3,8 @@
 import pytest
 import torch
 
+from grokrewarm.domains.data_root import DatasetMissingError
 from grokrewarm.domains.warm_start.data import (
-    DatasetMissingError,
     clutter_images,
     load_digits_images,
     warm_start_split,
