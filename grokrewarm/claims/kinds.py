@@ -1,7 +1,7 @@
-"""The kinds of check the claims are made of: each takes the conditions it reads and its threshold
-and returns a check ``summary -> (holds, numbers)``. The readings of the papers' qualitative words
-that several figures share are fixed here, once, beside the kind that applies them (each written
-down before any run was judged by it)."""
+"""The kinds of check the claims are made of: each reads the summary given the conditions and the
+threshold it is declared with (:func:`grokrewarm.claims.core.kind`) and returns ``(holds,
+numbers)``. The readings of the papers' qualitative words that several figures share are fixed
+here, once, beside the kind that applies them (each written down before any run was judged)."""
 
 from __future__ import annotations
 
