@@ -28,9 +28,12 @@ __all__ = ["CANNOT_TELL", "FAILS", "HOLDS", "Claim", "checks", "evaluate", "judg
 
 def registry() -> dict[str, list[Claim]]:
     """{experiment: its claims in declaration order}."""
-    declared = {}
+    declared: dict[str, dict] = {}
     for module in pkgutil.iter_modules(experiments.__path__):
-        declared |= importlib.import_module(f"{experiments.__name__}.{module.name}").CLAIMS
+        claims = importlib.import_module(f"{experiments.__name__}.{module.name}").CLAIMS
+        if twice := declared.keys() & claims.keys():
+            raise ValueError(f"claims of {sorted(twice)} declared twice (again in {module.name})")
+        declared |= claims
     return {name: [Claim(text, check) for text, check in c.items()] for name, c in declared.items()}
 
 

@@ -59,3 +59,11 @@ def test_every_experiment_declares_its_paper_claim():
     experiments = {path.stem for path in (CONF_DIR / "experiment").glob("*.yaml")}
     assert len(experiments) > 30
     assert sorted(experiments - set(registry())) == []
+
+
+def test_an_experiment_declared_in_two_paper_modules_is_refused(monkeypatch):
+    from grokrewarm.claims.experiments import lyle
+
+    monkeypatch.setitem(lyle.CLAIMS, "kumar_fig2", {"copied": lambda summary: None})
+    with pytest.raises(ValueError, match=r"\['kumar_fig2'\] declared twice"):
+        registry()
