@@ -21,8 +21,8 @@ nodes stay open to keys they do not declare, which OmegaConf allows for a datacl
 subclasses ``Dict[str, Any]`` (deprecated in OmegaConf 2.1, still supported by the pinned 2.3;
 its warning is silenced where the schemas are stored):
 
-- ``budget`` and ``budget.atari``: each experiment's scale file adds its own keys (``alphas``,
-  ``offsets``, ``phase_steps``, ``games``, ...), and the experiment reads them as
+- ``budget`` and ``budget.atari``: each experiment's ``budgets:`` entry adds its own keys
+  (``alphas``, ``offsets``, ``phase_steps``, ``games``, ...), and the experiment reads them as
   ``${budget.alphas}``; typing them would mean a field per experiment in one class, or moving
   them under per-experiment nodes, a restructuring of every experiment. The keys every budget
   has are typed.
@@ -95,7 +95,7 @@ class Datasets:
 
 
 @dataclass
-class Budget(Dict[str, Any]):  # noqa: UP006 (open: scale files add per-experiment keys)
+class Budget(Dict[str, Any]):  # noqa: UP006 (open: experiments add their own keys)
     name: str = MISSING
     steps: int = MISSING
     warmup_steps: int = MISSING

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from pathlib import Path
 
+import yaml
 from omegaconf import DictConfig, OmegaConf
 
 
@@ -80,17 +82,30 @@ class UnsizedBudgetError(ValueError):
     pass
 
 
+def sized_budgets(experiment: str, conf_dir: Path | None = None) -> set[str]:
+    """The budgets ``conf/experiment/<experiment>.yaml`` has an entry for in its ``budgets:``
+    table (an empty entry: the budget's and its domain's values, chosen for it)."""
+    if conf_dir is None:
+        from grokrewarm.compose import CONF_DIR as conf_dir
+    path = Path(conf_dir) / "experiment" / f"{experiment}.yaml"
+    if not path.is_file():
+        return set()
+    return set((yaml.safe_load(path.read_text()) or {}).get("budgets") or {})
+
+
 def refuse_unsized_budget(cfg: DictConfig) -> None:
-    """A budget sized only for some experiments (``budget.experiments``, e.g. ``medium``) refuses
-    the others before training: they have no scale file at it, so they would run at the budget's
-    or their domain's values, a scale nobody chose for them."""
-    sized = OmegaConf.select(cfg, "budget.experiments")
-    if sized is None or cfg.experiment in sized:
+    """A budget sized only for some experiments (``refuse_unsized: true``, e.g. ``medium``)
+    refuses an experiment without an entry for it in its file's ``budgets:`` table before
+    training: it would run at the budget's or its domain's values, a scale nobody chose for it.
+    A run without an experiment (``adhoc``) runs at the budget's own values."""
+    if not OmegaConf.select(cfg, "budget.refuse_unsized", default=False):
         return
     name = cfg.budget.name
+    if cfg.experiment == "adhoc" or name in sized_budgets(cfg.experiment):
+        return
     raise UnsizedBudgetError(
-        f"budget={name} is sized only for {', '.join(sized)}; {cfg.experiment} has no scale at "
-        f"it, so it would run at a scale nobody chose. Use budget=quick or budget=paper, or add "
-        f"conf/scale/{cfg.experiment}/{name}.yaml and list {cfg.experiment} in "
-        f"conf/budget/{name}.yaml."
+        f"budget={name} is sized only for the experiments with a `{name}:` entry in their "
+        f"`budgets:` table; {cfg.experiment} has none, so it would run at a scale nobody chose. "
+        f"Use budget=quick or budget=paper, or add a `{name}:` entry to the `budgets:` table of "
+        f"conf/experiment/{cfg.experiment}.yaml."
     )

@@ -143,7 +143,7 @@ def test_kumar_fig12_grid_is_the_papers_alpha_and_adamw_decay(compose_run, tmp_p
 @pytest.mark.parametrize("experiment", WARM_START)
 def test_warm_start_experiment_composes_with_its_budget(experiment, budget, compose_run, tmp_path):
     cfg = compose_run([f"+experiment={experiment}", f"budget={budget}"], tmp_path)
-    vision = cfg.budget  # conf/domain_scale/warm_start/<budget>.yaml
+    vision = cfg.budget  # conf/domain/warm_start.yaml's `budgets:`
     assert cfg.task.switch_step == vision.phase_steps
     assert cfg.trainer.max_steps == vision.steps == 2 * vision.phase_steps  # 70 + 70 epochs
     assert cfg.metrics.every_n_steps == vision.metrics_every

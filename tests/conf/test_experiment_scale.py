@@ -1,6 +1,7 @@
-"""An experiment's scale lives with it (``conf/scale/<experiment>/<budget>.yaml``, and what a
-domain's experiments share in ``conf/domain_scale/<domain>/<budget>.yaml``); what each experiment
-composes to at each budget is checked by ``test_snapshots.py``."""
+"""An experiment's scale lives in its own file (the ``budgets:`` table of
+``conf/experiment/<experiment>.yaml``, and what a domain's experiments share in that of
+``conf/domain/<domain>.yaml``: hydra_plugins/grokrewarm_schema/budget_tables.py); what each
+experiment composes to at each budget is checked by ``test_snapshots.py``."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ EXPERIMENTS = sorted(p.stem for p in (CONF_DIR / "experiment").glob("*.yaml"))
 DOMAINS = sorted(p.stem for p in (CONF_DIR / "domain").glob("*.yaml"))
 ATARI_RUNNER = "grokrewarm.domains.atari.train.train"
 NOT_FOR_ATARI = ("task", "model", "trainer", "metrics")  # the Atari runner has its own
-# Experiments without files in conf/scale/: all of their scale is their domain's or the budget's.
+# Experiments without scale of their own: all of it is their domain's or the budget's.
 SCALE_ELSEWHERE = {
     **dict.fromkeys(["fig2", "fig8"], "the grokking task at the budget's scale (conf/budget)"),
     **dict.fromkeys(["fig4", "fig5", "fig9", "fig13"], "the warm-start domain's"),
@@ -34,27 +35,35 @@ def test_atari_jobs_compose_no_supervised_groups(experiment, compose_run, tmp_pa
     assert not set(NOT_FOR_ATARI) & set(cfg), "conf/domain/atari.yaml drops them"
 
 
-def _scale_files(group: str, option: str) -> set[str]:
-    return {p.stem for p in (CONF_DIR / group / option).glob("*.yaml")}
+def _table(group: str, option: str) -> dict:
+    """The ``budgets:`` table of ``conf/<group>/<option>.yaml`` (empty entries as ``{}``)."""
+    data = yaml.safe_load((CONF_DIR / group / f"{option}.yaml").read_text()) or {}
+    return {budget: entry or {} for budget, entry in (data.get("budgets") or {}).items()}
 
 
 @pytest.mark.parametrize("experiment", EXPERIMENTS)
 def test_experiment_has_its_scale_at_every_budget(experiment):
-    budgets = _scale_files("scale", experiment)
-    if experiment in SCALE_ELSEWHERE:
-        assert not budgets, f"{experiment} has scale files: drop it from SCALE_ELSEWHERE"
+    table = _table("experiment", experiment)
+    if experiment in SCALE_ELSEWHERE:  # at most an empty entry: sized for medium as it is
+        assert not any(table.values()), f"{experiment} has scale: drop it from SCALE_ELSEWHERE"
+        assert set(table) <= {"medium"}, experiment
     else:  # a missing budget would silently fall back to the domain's or budget's values
-        assert budgets - {"medium"} == set(BUDGETS), f"conf/scale/{experiment}/: {BUDGETS}"
+        assert set(table) - {"medium"} == set(BUDGETS), f"{experiment}'s `budgets:`: {BUDGETS}"
 
 
-@pytest.mark.parametrize(("group", "options"), [("scale", EXPERIMENTS), ("domain_scale", DOMAINS)])
-def test_scale_files_are_for_an_experiment_or_domain_at_a_budget(group, options):
-    for folder in sorted((CONF_DIR / group).iterdir()):
-        assert folder.name in options, f"conf/{group}/{folder.name}: no such experiment/domain"
-        assert _scale_files(group, folder.name) - {"medium"} == set(BUDGETS), folder
-        for path in folder.glob("*.yaml"):
-            header, after = path.read_text().splitlines()[:2]
-            assert header.startswith("# ") and not after.startswith("#"), f"{path}: one-line header"
+@pytest.mark.parametrize(("group", "options"), [("experiment", EXPERIMENTS), ("domain", DOMAINS)])
+def test_budget_tables_name_budgets(group, options):
+    budgets = {p.stem for p in (CONF_DIR / "budget").glob("*.yaml")}
+    for option in options:
+        table = _table(group, option)
+        assert set(table) <= budgets, f"conf/{group}/{option}.yaml: {sorted(set(table) - budgets)}"
+        if group == "domain":
+            assert set(table) - {"medium"} == set(BUDGETS), option
+
+
+def test_the_scale_folders_are_gone():
+    for folder in ("scale", "domain_scale"):  # their files are the experiments' and domains' tables
+        assert not (CONF_DIR / folder).exists(), f"conf/{folder}/: move it into `budgets:` tables"
 
 
 def _yaml(path: Path) -> dict:
@@ -69,7 +78,7 @@ def test_budget_files_hold_no_experiment_or_domain_block(budget):
     cfg = _yaml(CONF_DIR / "budget" / f"{budget}.yaml")
     assert cfg["name"] == budget
     named = set(cfg) & (set(EXPERIMENTS) | set(DOMAINS) | OLD_BLOCKS)
-    assert not named, f"conf/budget/{budget}.yaml: {sorted(named)} belong in conf/(domain_)scale/"
+    assert not named, f"conf/budget/{budget}.yaml: {sorted(named)} belong in a `budgets:` table"
     blocks = {k for k, v in cfg.items() if isinstance(v, dict)}
     assert blocks <= {"datasets"}, f"conf/budget/{budget}.yaml: blocks {sorted(blocks)}"
     tasks = {p.stem for p in (CONF_DIR / "task").glob("*.yaml")}
@@ -79,7 +88,7 @@ def test_budget_files_hold_no_experiment_or_domain_block(budget):
 @pytest.mark.parametrize("folder", ["experiment", "domain"])
 def test_experiment_and_domain_files_set_no_budget_values(folder):
     for path in sorted((CONF_DIR / folder).glob("*.yaml")):
-        assert "budget" not in _yaml(path), f"{path}: scale goes in conf/(domain_)scale/"
+        assert "budget" not in _yaml(path), f"{path}: scale goes in its `budgets:` table"
 
 
 @pytest.mark.parametrize(
@@ -115,21 +124,20 @@ def test_adhoc_runs_get_the_plain_budget(compose_run, tmp_path):
     assert set(cfg.budget) == set(_yaml(CONF_DIR / "budget" / "quick.yaml"))
 
 
-MEDIUM = _yaml(CONF_DIR / "budget" / "medium.yaml")["experiments"]
+MEDIUM = [e for e in EXPERIMENTS if "medium" in _table("experiment", e)]
 
 
-@pytest.mark.parametrize("experiment", sorted(set(EXPERIMENTS) - {"adhoc"}))
-def test_medium_scale_files_exist_exactly_for_the_experiments_medium_lists(experiment):
+def test_medium_refuses_the_experiments_without_a_medium_entry():
     """``medium`` is sized for a few experiments; the others are refused at run time
-    (tests/lifecycle/test_groups.py), so a medium file of an unlisted experiment is never used."""
-    has_file = (CONF_DIR / "scale" / experiment / "medium.yaml").exists()
-    if experiment in SCALE_ELSEWHERE:
-        assert not has_file
-    else:
-        assert has_file == (experiment in MEDIUM), experiment
+    (grokrewarm.lifecycle.groups, tests/lifecycle/test_groups.py)."""
+    from grokrewarm.lifecycle.groups import sized_budgets
+
+    assert _yaml(CONF_DIR / "budget" / "medium.yaml")["refuse_unsized"] is True
+    assert "fig3" in MEDIUM and "fig7" not in MEDIUM
+    assert [e for e in EXPERIMENTS if "medium" in sized_budgets(e)] == MEDIUM
 
 
-@pytest.mark.parametrize("experiment", [e for e in MEDIUM if e != "adhoc"])
+@pytest.mark.parametrize("experiment", MEDIUM)
 def test_medium_experiments_are_longer_than_at_quick(experiment, compose_run, tmp_path):
     quick = compose_run([f"+experiment={experiment}", "budget=quick"], tmp_path)
     medium = compose_run([f"+experiment={experiment}", "budget=medium"], tmp_path)
@@ -146,3 +154,19 @@ def test_kumar_fig14_medium_trains_at_the_papers_step_size(compose_run, tmp_path
     assert medium.rewarm.lr == medium.model.width == 500
     assert medium.rewarm.lr * medium.trainer.max_steps == quick.rewarm.lr * quick.trainer.max_steps
     assert medium.task.n_train == quick.task.n_train == 4000
+
+
+def test_the_budget_tables_are_served_as_scale_configs_and_left_out_of_the_job(
+    compose_run, tmp_path
+):
+    from hydra_plugins.grokrewarm_schema.budget_tables import SCHEME, BudgetTablesSource, _folder
+
+    source = BudgetTablesSource("test", f"{SCHEME}://{CONF_DIR}")
+    assert "fig3" in source.list("scale", None) and "atari" in source.list("domain_scale", None)
+    assert source.list("scale/fig3", None) == ["medium", "paper", "quick", "smoke"]
+    assert source.is_config("scale/fig3/medium") and not source.is_config("scale/fig7/quick")
+    assert source.load_config("scale/fig3/quick").config.long_steps == 6000
+    assert "budgets" not in source.load_config("experiment/fig3").config
+    assert _folder("pkg://conf") == str(CONF_DIR)  # the CLI's search path names the package
+    cfg = compose_run(["+experiment=fig3", "budget=quick"], tmp_path)
+    assert "budgets" not in cfg and cfg.trainer.max_steps == 6000

@@ -24,9 +24,6 @@ OPTION_FILES = {
     if group != "budget"
 }
 OPTION_FILES.update({path: ("budget", "budget") for path in (CONF_DIR / "budget").glob("*.yaml")})
-OPTION_FILES.update(
-    {path: ("budget", "atari") for path in (CONF_DIR / "domain_scale" / "atari").glob("*.yaml")}
-)
 TYPED_GROUPS = ("task", "model", "optimizer", "projection", "metrics", "rewarm")
 
 
@@ -79,10 +76,21 @@ def test_each_option_file_extends_its_schema_and_matches_it(path):
     group, name = OPTION_FILES[path]
     data = _load(path)
     defaults = data.pop("defaults")
-    package = "atari" if path.parent.name == "atari" and group == "budget" else "_here_"
-    assert f"/schema/{group}/{name}@{package}" in defaults, f"{path}: its schema comes first"
+    assert f"/schema/{group}/{name}@_here_" in defaults, f"{path}: its schema comes first"
     schema = next(s for g, n, s in SCHEMAS if (g, n) == (group, name))
-    _check_node(data["atari"] if package == "atari" else data, schema, str(path))
+    _check_node(data, schema, str(path))
+
+
+# the Atari domain's scale at each budget: its `budgets:` table, merged over `budget`
+ATARI_BUDGETS = _load(CONF_DIR / "domain" / "atari.yaml")["budgets"]
+
+
+@pytest.mark.parametrize("budget", sorted(ATARI_BUDGETS))
+def test_each_atari_budget_entry_extends_its_schema_and_matches_it(budget):
+    data = dict(ATARI_BUDGETS[budget])
+    assert "/schema/budget/atari@atari" in data.pop("defaults"), "its schema comes first"
+    schema = next(s for g, n, s in SCHEMAS if (g, n) == ("budget", "atari"))
+    _check_node(data["atari"], schema, f"conf/domain/atari.yaml: budgets.{budget}")
 
 
 def _targets(schema: type, data: dict):

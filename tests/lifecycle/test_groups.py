@@ -1,7 +1,7 @@
 """Each runner honours an option or refuses it: the table of options and the runners' claims."""
 
 import pytest
-from omegaconf import OmegaConf
+from omegaconf import OmegaConf, open_dict
 
 from grokrewarm.domains.atari.train import ATARI
 from grokrewarm.lifecycle import UnconsumedGroupError, refuse_unconsumed
@@ -57,3 +57,24 @@ def test_a_budget_refuses_an_experiment_it_is_not_sized_for(compose_run, tmp_pat
     with pytest.raises(UnsizedBudgetError, match="budget=medium is sized only for .*kumar_fig2"):
         train(cfg, tmp_path / "run")
     assert not (tmp_path / "run").exists()
+
+
+@pytest.mark.parametrize(
+    ("experiment", "refused"),
+    [("fig3", False), ("fig4", False), ("kumar_fig1", True), ("fig7", True)],
+)
+def test_medium_runs_the_experiments_with_a_medium_entry_in_their_file(
+    experiment, refused, compose_run, tmp_path
+):
+    """fig3 has its own medium scale, fig4 an empty entry (its domain's); kumar_fig1 and fig7
+    have none (kumar_fig1's domain has one, which does not size it)."""
+    from grokrewarm.lifecycle.groups import UnsizedBudgetError, refuse_unsized_budget
+
+    cfg = compose_run([f"+experiment={experiment}", "budget=smoke"], tmp_path)
+    with open_dict(cfg):  # smoke, made to refuse as medium does (fig7 has no Atari medium)
+        cfg.budget.name, cfg.budget.refuse_unsized = "medium", True
+    if refused:
+        with pytest.raises(UnsizedBudgetError, match=f"conf/experiment/{experiment}.yaml"):
+            refuse_unsized_budget(cfg)
+    else:
+        refuse_unsized_budget(cfg)
