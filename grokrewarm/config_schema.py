@@ -111,14 +111,13 @@ class Budget(Dict[str, Any]):  # noqa: UP006 (open: experiments add their own ke
 
 
 @dataclass
-class AtariBudget(Dict[str, Any]):  # noqa: UP006 (open: atari100k adds its game lists)
+class AtariBudget(Dict[str, Any]):  # noqa: UP006 (open: atari100k adds game lists, CPU budgets
+    # target_update and epsilon_decay: conf/agent/dqn.yaml reads them, else its own values)
     frames: int = MISSING
     learning_starts: int = MISSING
     replay_capacity: int = MISSING
     metrics_every: int = MISSING
     checkpoint_every: int = MISSING
-    target_update: int = MISSING
-    epsilon_decay: int = MISSING
     cycle_period: int = MISSING
     rewarm_warmup: int = MISSING
     low_replay_cycle_period: int = MISSING

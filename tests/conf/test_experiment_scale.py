@@ -170,3 +170,18 @@ def test_the_budget_tables_are_served_as_scale_configs_and_left_out_of_the_job(
     assert _folder("pkg://conf") == str(CONF_DIR)  # the CLI's search path names the package
     cfg = compose_run(["+experiment=fig3", "budget=quick"], tmp_path)
     assert "budgets" not in cfg and cfg.trainer.max_steps == 6000
+
+
+def test_dqn_and_rainbow_hold_dopamines_durations_the_cpu_budgets_shrink(compose_run, tmp_path):
+    """conf/agent/{dqn,rainbow}.yaml hold Dopamine's values; only the Atari domain's smoke and
+    quick entries shrink them (``budget.atari.epsilon_decay``, ``target_update``)."""
+    atari = {b: entry.get("atari", {}) for b, entry in _table("domain", "atari").items()}
+    assert {b for b, a in atari.items() if "epsilon_decay" in a or "target_update" in a} == {
+        "smoke",
+        "quick",
+    }
+    expected = {"paper": (1000000, 32000), "quick": (4000, 2000), "smoke": (400, 200)}
+    for budget, durations in expected.items():
+        for agent in ("dqn", "rainbow"):
+            cfg = compose_run(["+experiment=fig7", f"budget={budget}", f"agent={agent}"], tmp_path)
+            assert (cfg.agent.epsilon.decay_frames, cfg.agent.target_update_frames) == durations

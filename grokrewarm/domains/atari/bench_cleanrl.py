@@ -209,8 +209,8 @@ def project_overrides(s: Settings) -> list[str]:
         f"budget.atari.frames={FRAMESKIP * s.steps}",
         f"budget.atari.learning_starts={FRAMESKIP * s.learning_starts}",
         f"budget.atari.replay_capacity={s.buffer_size}",
-        f"budget.atari.target_update={FRAMESKIP * s.target_period}",
-        f"budget.atari.epsilon_decay={FRAMESKIP}",  # 0.01 one agent step after learning starts
+        f"agent.target_update_frames={FRAMESKIP * s.target_period}",
+        f"agent.epsilon.decay_frames={FRAMESKIP}",  # 0.01 one agent step after learning starts
         f"budget.atari.metrics_every={FRAMESKIP * s.steps}",  # one metrics row, at the end
         f"budget.atari.checkpoint_every={10 * FRAMESKIP * s.steps}",  # only the final one
         f"budget.atari.torch_threads={s.threads}",
