@@ -23,26 +23,17 @@ import pandas as pd
 import pytest
 import torch
 
+from tests.overrides import CUSUM_FIRING_OFTEN, SMOKE
+
 CHILD = Path(__file__).with_name("fault_child.py")
 SEED = int(os.environ.get("GROKREWARM_FAULT_SEED", "0"))
 KILLS = 6  # per runner
 
 SUPERVISED = [
-    "budget=smoke",
-    "trainer.enable_progress_bar=false",
-    "budget.metrics_every=5",
+    *SMOKE,
     "budget.checkpoint_every=10",
     "trainer.max_steps=60",
-    # CUSUM re-warming that fires often: its state must come back exactly too
-    "rewarm=cusum",
-    "projection=nap",
-    "rewarm.length=15",
-    "rewarm.controller.trigger.observe_every=4",
-    "rewarm.controller.trigger.warmup=2",
-    "rewarm.controller.trigger.cooldown=1",
-    "rewarm.controller.trigger.threshold=0.5",
-    "rewarm.controller.trigger.drift=0.0",
-    "rewarm.controller.trigger.direction=both",
+    *CUSUM_FIRING_OFTEN,  # its state must come back exactly too
 ]
 ATARI = [
     "+experiment=fig7",

@@ -20,9 +20,9 @@ from omegaconf import OmegaConf
 from grokrewarm.lifecycle import BUSY, DIVERGED, FINISHED, RunFolder, RunLock
 from grokrewarm.training.packed_run import train_pack
 from grokrewarm.training.run import train
+from tests.overrides import CUSUM_FIRING_OFTEN, SMOKE
 
 RTOL, ATOL = 1e-3, 1e-6
-SMOKE = ["budget=smoke", "trainer.enable_progress_bar=false", "budget.metrics_every=5"]
 
 PACKS = {
     # the grokking transformer without norms: NaP on/off, LR, weight decay and seed per member
@@ -33,22 +33,12 @@ PACKS = {
             ["projection=none", "rewarm.lr=1e-3", "optimizer.weight_decay=1.0", "seed=1"],
         ],
     ),
-    # LayerNorm, scale decay per member, warmup-cosine against a CUSUM trigger that fires
+    # LayerNorm, scale decay per member, warmup-cosine against NaP with a CUSUM trigger that fires
     "fig2_rhs_cusum": (
         ["+experiment=fig2", "model.norm=layernorm", "trainer.max_steps=60"],
         [
             ["rewarm=warmup_cosine", "optimizer.scale_decay=10.0"],
-            [
-                "rewarm=cusum",
-                "rewarm.length=15",
-                "rewarm.controller.trigger.observe_every=4",
-                "rewarm.controller.trigger.warmup=2",
-                "rewarm.controller.trigger.cooldown=1",
-                "rewarm.controller.trigger.threshold=0.5",
-                "rewarm.controller.trigger.drift=0.0",
-                "rewarm.controller.trigger.direction=both",
-                "seed=1",
-            ],
+            [*CUSUM_FIRING_OFTEN, "seed=1"],
         ],
     ),
     # Fig. 3's offsets: one schedule shape per member
