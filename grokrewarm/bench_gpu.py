@@ -103,7 +103,8 @@ def packed_step_seconds(
     for seed in range(size):
         member_cfg = _with_seed(cfg, seed)
         module = build_module(member_cfg).to(device)
-        members.append(Member(member_cfg, None, module, module.configure_optimizers(), None, None))
+        optimizer = module.configure_optimizers()
+        members.append(Member(member_cfg, None, module, optimizer, None, None, None))
     pack = Pack(members)
     return _timed(pack.step, warmup, steps, device)
 
