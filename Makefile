@@ -7,6 +7,10 @@ STAMP := $(VENV)/.installed
 # what we read
 export DISABLE_MKDOCS_2_WARNING := true
 export NO_MKDOCS_2_WARNING := 1
+# The suite on every core, one test process a core (tests/conftest.py gives each its thread
+# share); the Slurm tests stay together on one of them (they share one cluster). PASSIVE: torch
+# is loaded before the package sets it, and spinning OpenMP threads starve the other processes.
+PYTEST := OMP_WAIT_POLICY=PASSIVE $(VENV)/bin/pytest -n auto --dist loadgroup
 
 .DEFAULT_GOAL := help
 .PHONY: help setup quick figures keep docs test test-slow lint format bench bench-vision bench-atari wandb-sync clean
@@ -33,7 +37,7 @@ figures: setup  ## all three grokking figures at the quick budget (~25 min on 2 
 test: setup  ## lint and the test suite (what CI runs)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	$(VENV)/bin/pytest -q
+	$(PYTEST) -q
 	$(VENV)/bin/mkdocs build --strict --quiet
 
 .PHONY: snapshots
@@ -41,7 +45,7 @@ snapshots: setup  ## recompose every experiment at every budget into tests/conf/
 	$(PY) tests/conf/compose_snapshot.py
 
 test-slow: setup  ## the slow checks too
-	$(VENV)/bin/pytest -q -m "slow or not slow"
+	$(PYTEST) -q -m "slow or not slow"
 
 lint: setup  ## ruff lint
 	$(VENV)/bin/ruff check .

@@ -16,6 +16,18 @@ from grokrewarm.compose import CONF_DIR, compose_job
 EXPERIMENTS = sorted(p.stem for p in (CONF_DIR / "experiment").glob("*.yaml"))
 
 
+def pytest_collection_modifyitems(items):
+    # one cluster, started and stopped by the session fixture `cluster`: its tests in one worker
+    for item in items:
+        if item.get_closest_marker("slurm"):
+            item.add_marker(pytest.mark.xdist_group("slurm"))
+
+
+if "PYTEST_XDIST_WORKER_COUNT" in os.environ:  # `make test`: one worker a core, a thread each
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    torch.set_num_threads(max(1, (cores or 1) // int(os.environ["PYTEST_XDIST_WORKER_COUNT"])))
+
+
 def run_cli(args: list[str], cwd: Path, timeout: float = 300) -> subprocess.CompletedProcess:
     """``python -m grokrewarm ARGS`` in a subprocess, as a user would type it."""
     env = {**os.environ, "PYTHONUNBUFFERED": "1", "HYDRA_FULL_ERROR": "1"}
