@@ -9,8 +9,8 @@ config (``+experiment=fig3``), then times optimizer steps/s for
 - ``framework+metrics``: the same with evaluation and feature metrics every ``metrics_every``
   steps (the budget's default; the paper budget's is 1000).
 Each variant runs ``repeats`` times, interleaved, and the best is kept (the machine is shared).
-Prints the ratios the Core issue asks for: framework / bare (target >= 0.9) and the cost of
-metrics at their default frequency (target < 5%).
+Prints framework / bare (goal: at least 0.97, under about 0.25 ms of overhead a step) and the cost
+of metrics at their default frequency (goal: under 5%).
 """
 
 from __future__ import annotations
@@ -120,7 +120,7 @@ def main() -> None:
         "framework/bare": best["framework"] / best["bare"],
         "metrics_cost": 1 - best["framework+metrics"] / best["framework"],
     }
-    print(f"framework / bare = {ratios['framework/bare']:.3f}   (target >= 0.9)")
+    print(f"framework / bare = {ratios['framework/bare']:.3f}   (goal >= 0.97)")
     print(f"metrics cost at every {every} steps = {ratios['metrics_cost']:.1%}   (target < 5%)")
     if args.out:
         args.out.parent.mkdir(parents=True, exist_ok=True)

@@ -12,6 +12,7 @@ FORBIDDEN = {
         "FIGURES" + r"\.md|\.\./" + "shared|" + r"papers/\w+\.txt"
     ),
     "a tracker number": re.compile(r"\b[Ii]ssues? #?\d+"),
+    "the tracker's words": re.compile(r"[Tt]he issue's|Core" + " issue"),
     "an absolute path of a development machine": re.compile(r"/(work|root|home)/\w"),
 }
 

@@ -124,7 +124,7 @@ def test_sweep_status_shows_the_holder_and_a_refused_start(tmp_path):
 
 
 def test_two_processes_on_one_run_folder_train_once(run_cli, tmp_path):
-    """The issue's case: the same run started twice, the second a few seconds after the first.
+    """Two writers: the same run started twice, the second a few seconds after the first.
     The second stops at once (exit 0: busy is not a failure), naming the first."""
     run_dir = tmp_path / "run"
     args = [

@@ -10,7 +10,7 @@ from grokrewarm.sweep_status import DIVERGED as DIVERGED_STATE
 from grokrewarm.sweep_status import sweep_status
 from grokrewarm.training.run import train
 
-# The example: plain GD at LR 1e8 without normalization blows up within a few steps.
+# A run that diverges: plain GD at LR 1e8 without normalization blows up within a few steps.
 DIVERGING = ["optimizer=sgd", "rewarm=constant", "rewarm.lr=1e8", "model.norm=none"]
 
 

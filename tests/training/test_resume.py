@@ -1,4 +1,4 @@
-"""Resume equivalence: N steps then resume to 2N equals 2N straight (Core issue)."""
+"""Resume equivalence: N steps then resume to 2N equals 2N straight."""
 
 import pandas as pd
 import pytest
