@@ -43,9 +43,7 @@ SWEEP_TABLES = ("{name}_summary.csv", "{name}_runs.csv", "claims.csv", "{name}.p
 MAX_METRICS_BYTES = 1_500_000
 BUDGET_ORDER = ("smoke", "quick", "medium", "paper")
 # Experiments without evidence at the quick budget, and why.
-PENDING = "its quick sweep is not kept yet"
 NOT_KEPT = {
-    "nanda_baseline": PENDING,
     "omnigrok_fig4": "needs the IMDb reviews, which a machine without internet cannot download",
     "omnigrok_fig5": "needs the QM9 molecules, which a machine without internet cannot download",
 }
