@@ -1,11 +1,13 @@
 """Each experiment's paper claims, declared, and judged over its sweep's summary table.
 
-The modules of :mod:`grokrewarm.claims.experiments`, one per paper, hold ``CLAIMS = {experiment:
+The modules of :mod:`grokrewarm.claims.experiments`, one per paper, open with the kinds of check
+that paper's claims are made of (each a reading of the paper's words, fixed before any run was
+judged, declared with :func:`grokrewarm.claims.core.kind`), then hold ``CLAIMS = {experiment:
 {text: check}}``, one dict per ``conf/experiment/<experiment>.yaml``: each claim is the paper's
-words as judged (the text), a comment quoting the paper, and a check built from a kind of
-:mod:`grokrewarm.claims.kinds` with its threshold and the conditions it reads, or a small function
-beside it where no kind fits. The rule that makes a claim 'cannot tell' (rows, seeds or finished
-jobs missing) is :func:`grokrewarm.claims.core.rows`, the one way every check reads the summary.
+words as judged (the text), a comment quoting the paper, and a check: a kind given its threshold
+and the conditions it reads, or a small function where no kind fits. The rule that makes a claim
+'cannot tell' (rows, seeds or finished jobs missing) is :func:`grokrewarm.claims.core.rows`, the
+one way every check reads the summary.
 
 ``evaluate(name, sweep_dir)`` judges experiment ``name``'s claims on the sweep's
 ``<name>_summary.csv`` and writes ``claims.csv`` beside it; ``python -m grokrewarm.claims

@@ -1,13 +1,14 @@
 """A paper's claim as a declaration over a sweep's summary table, and its verdict.
 
 A :class:`Claim` carries the paper's words as judged (``text``) and a check, usually built from a
-kind in :mod:`grokrewarm.claims.kinds`: ``summary -> (holds, numbers)`` or ``(holds, numbers,
-reason)``, whose numbers go with the verdict so a reader can judge the margin. The check reads
-only the summary table the analysis step wrote, always through :func:`rows`, which holds the one
-'cannot tell' rule for every paper: rows or finished seeds missing, or a condition with jobs that
-diverged, failed or are still running (the summary's ``jobs_*`` counts) -- such a run stopped
-early, which says nothing about what it would have shown. It raises :class:`MissingRows`, which
-:func:`judge` turns into 'cannot tell', so a sweep with too few finished runs never "holds".
+kind (:func:`kind`) of its paper's module in :mod:`grokrewarm.claims.experiments`: ``summary ->
+(holds, numbers)`` or ``(holds, numbers, reason)``, whose numbers go with the verdict so a reader
+can judge the margin. The check reads only the summary table the analysis step wrote, always through
+:func:`rows`, which holds the one 'cannot tell' rule for every paper: rows or finished seeds
+missing, or a condition with jobs that diverged, failed or are still running (the summary's
+``jobs_*`` counts) -- such a run stopped early, which says nothing about what it would have shown.
+It raises :class:`MissingRows`, which :func:`judge` turns into 'cannot tell', so a sweep with too
+few finished runs never "holds".
 """
 
 from __future__ import annotations

@@ -1,8 +1,13 @@
 import pandas as pd
 
 from grokrewarm.claims import CANNOT_TELL, FAILS, HOLDS, checks, judge, registry
-from grokrewarm.claims.experiments.lyle import STOPS, VARIANTS
-from grokrewarm.claims.kinds import HIGH_UTD_DQN, HIGH_UTD_RAINBOW, LOW_UTD_RAINBOW
+from grokrewarm.claims.experiments.lyle import (
+    HIGH_UTD_DQN,
+    HIGH_UTD_RAINBOW,
+    LOW_UTD_RAINBOW,
+    STOPS,
+    VARIANTS,
+)
 
 PUBLISHED = {"road_runner": (9600.0, 11211.4), "krull": (2851.5, 4402.1), "boxing": (0.2, 9.0)}
 

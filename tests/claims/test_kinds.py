@@ -7,12 +7,11 @@ import pytest
 
 from grokrewarm.claims import CANNOT_TELL, FAILS, HOLDS, Claim, checks, judge
 from grokrewarm.claims.core import MissingRows, rows
-from grokrewarm.claims.kinds import (
-    beats_on_most_games,
-    gap,
+from grokrewarm.claims.experiments.kumar import monotone
+from grokrewarm.claims.experiments.lyle import beats_on_most_games, gap
+from grokrewarm.claims.experiments.omnigrok import (
     l_shaped_train,
     landscape,
-    monotone,
     slope_in_band,
     u_shaped_test,
 )

@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 
 from grokrewarm.claims import CANNOT_TELL, FAILS, HOLDS, checks, judge, registry
-from grokrewarm.claims.kinds import delays
+from grokrewarm.claims.experiments.kumar import delays
 
 NAN = float("nan")
 INF = math.inf

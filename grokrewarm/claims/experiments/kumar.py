@@ -4,25 +4,151 @@ claims of each of its experiments."""
 import math
 from itertools import pairwise
 
+import numpy as np
 import pandas as pd
 
-from grokrewarm.claims.core import MissingRows, column, floats, kind, require
-from grokrewarm.claims.kinds import (
-    MIN_VALUES,
-    NO_DELAY_FRACTION,
-    delay,
-    delays,
-    grokked,
-    groks,
-    medians,
-    monotone,
-    never_generalizes,
-    ordered,
-    rises,
-    select_runs,
-    vanishes,
-    vanishes_against,
-)
+from grokrewarm.claims.core import MissingRows, column, floats, kind, require, rows
+
+# --- time to grok (Kumar et al. 2024: one row per run) ------------------------------------------
+#
+# - A run's *delay* is its time to grok, "time delay between train loss fall and test loss fall"
+#   (Kumar Fig. 3e): the steps between the train and the test curve first reaching the figure's
+#   threshold, clipped at 0 as the authors' code plots ``max(0, test - train)``; +inf when the
+#   test curve never reaches it. A condition's delay is the median over its seeds.
+# - *Groks*: a finite delay above 0 (generalization comes, and comes after the train fit).
+# - *Grokking vanishes* ("learning curves move together", "the two match"): a delay under
+#   NO_DELAY_FRACTION of the same figure's grokking reference run. The paper gives no number
+#   (Fig. 6b: "grokking has vanished for alpha = 0.15, so it can barely be seen amidst the train
+#   curves"): a quarter, the reading Omnigrok Fig. 7b's "rise together" uses.
+# - *Y increases with x*: the per-value medians are non-decreasing over the swept values of x and
+#   larger at the largest than at the smallest (a flat line, e.g. no value ever grokking, is no
+#   increase). MIN_VALUES swept values are the least that can show an order.
+NO_DELAY_FRACTION = 0.25
+MIN_VALUES = 2
+
+
+def select_runs(summary: pd.DataFrame, where: dict) -> pd.DataFrame:
+    """``rows`` for the text values of ``where`` (the panel), then the runs at each numeric value
+    in order (float-tolerant: 1e-4 read back from a CSV)."""
+    found = rows(summary, **{k: v for k, v in where.items() if isinstance(v, str)})
+    for key, value in where.items():
+        if not isinstance(value, str):
+            values = column(found, key).astype(float)
+            hit = found[np.isclose(values, value, rtol=1e-9, atol=0.0)]
+            if hit.empty:
+                swept = sorted(set(values))
+                raise MissingRows(f"no finished runs at {key}={value:g} (swept: {swept})")
+            found = hit
+    return found
+
+
+def delays(found: pd.DataFrame) -> pd.Series:
+    """Per run: time to grok clipped at 0; 0 when only the test curve reached the threshold;
+    +inf when the test curve never did (never grokked)."""
+    require(found, "time_to_grok", "time_to_generalize")
+    grok, generalize = found["time_to_grok"].astype(float), found["time_to_generalize"]
+    fallback = pd.Series(np.where(generalize.notna(), 0.0, math.inf), index=found.index)
+    return grok.clip(lower=0.0).where(grok.notna(), fallback)
+
+
+def delay(found: pd.DataFrame) -> float:
+    """A condition's delay: the median over its seeds (+inf counts)."""
+    return float(np.median(delays(found).to_numpy()))
+
+
+def grokked(value: float) -> bool:
+    return math.isfinite(value) and value > 0
+
+
+def medians(found: pd.DataFrame, key: str, values: pd.Series) -> pd.Series:
+    """``values`` (one per run) as their median per swept ``key`` value, in ``key`` order."""
+    out = values.groupby(column(found, key).astype(float)).median().sort_index()
+    if len(out) < MIN_VALUES:
+        raise MissingRows(
+            f"{len(out)} value(s) of {key} swept ({list(out.index)}), {MIN_VALUES} needed"
+        )
+    return out
+
+
+def ordered(series: pd.Series, increasing: bool = True) -> bool:
+    """Non-decreasing over the index and larger at its end than at its start (+inf allowed), or
+    the mirror image."""
+    v = [x if increasing else -x for x in floats(series)]
+    return all(b >= a for a, b in pairwise(v)) and v[-1] > v[0]
+
+
+@kind
+def monotone(summary, key: str, y: str = "delay", increasing: bool = True, **where):
+    """The per-value median of ``y`` (``delay``: the time to grok) increases (or decreases) over
+    the swept values of ``key``."""
+    found = select_runs(summary, where)
+    values = delays(found) if y == "delay" else column(found, y).astype(float)
+    by_key = medians(found, key, values)
+    name = "time_to_grok" if y == "delay" else y
+    return ordered(by_key, increasing), {key: floats(by_key.index), name: floats(by_key)}
+
+
+@kind
+def groks(summary, without_weight_decay: bool = False, **where):
+    """The matching runs grok: a finite median delay above 0 (and, ``without_weight_decay``,
+    none has weight decay)."""
+    found = select_runs(summary, where)
+    value, holds = delay(found), True
+    if without_weight_decay:
+        decay = column(found, "weight_decay")
+        holds, extra = bool((decay == 0).all()), {"weight_decay": float(decay.max())}
+    else:
+        extra = {"time_to_generalize": floats(found["time_to_generalize"])}
+    return grokked(value) and holds, {"time_to_grok": value, **extra, "runs": len(found)}
+
+
+@kind
+def never_generalizes(summary, **where):
+    """The test curve of no matching run reaches the threshold."""
+    found = select_runs(summary, where)
+    require(found, "time_to_generalize")
+    generalized = found["time_to_generalize"].notna()
+    return not generalized.any(), {
+        "runs_generalized": int(generalized.sum()),
+        "runs": len(found),
+        "final_test_loss": float(column(found, "final_test/loss").mean()),
+    }
+
+
+def vanishes_against(found, reference, label: str, extra: dict | None = None):
+    """(holds, numbers) of "grokking vanishes in ``found``": a delay under
+    ``NO_DELAY_FRACTION`` of the grokking ``reference``'s."""
+    reference_delay = delay(reference)
+    if not grokked(reference_delay):
+        raise MissingRows(f"the reference {label} did not grok (delay {reference_delay})")
+    value = delay(found)
+    return value < NO_DELAY_FRACTION * reference_delay, {
+        "time_to_grok": value,
+        f"reference_time_to_grok ({label})": reference_delay,
+        "fraction": NO_DELAY_FRACTION,
+    } | (extra or {})
+
+
+@kind
+def vanishes(summary, label: str, found: dict, reference: dict, **where):
+    """Grokking vanishes in the runs at ``found`` against the grokking runs at ``reference``
+    (both within ``where``)."""
+    base = select_runs(summary, where) if where else summary
+    return vanishes_against(select_runs(base, found), select_runs(base, reference), label)
+
+
+@kind
+def rises(summary, name: str, **where):
+    """``<name>_end`` above ``<name>_start`` in every matching run."""
+    found = select_runs(summary, where)
+    start, end = column(found, f"{name}_start"), column(found, f"{name}_end")
+    return bool((end > start).all()), {
+        f"{name}_start": float(start.mean()),
+        f"{name}_end": float(end.mean()),
+        "runs_rising": int((end > start).sum()),
+        "runs": len(found),
+    }
+
 
 CLAIMS: dict[str, dict] = {}
 

@@ -5,25 +5,179 @@ import re
 
 import pandas as pd
 
-from grokrewarm.analysis.runs import RANK_DROP
-from grokrewarm.claims.core import MissingRows, column, floats, rows
-from grokrewarm.claims.kinds import (
-    HIGH_UTD_DQN,
-    HIGH_UTD_RAINBOW,
-    LOW_UTD_RAINBOW,
-    MIN_RUNS_FOR_CI,
-    SAME_ACC,
-    SMALLEST_FRACTION,
-    beats_on_most_games,
-    closes,
-    fractions,
-    gap,
-    gaps,
-    iqm_order,
-    most,
-    per_game,
-    seeds_grok,
-)
+from grokrewarm.analysis.runs import GROKKED_ACC, RANK_DROP
+from grokrewarm.claims.core import MissingRows, column, floats, kind, require, rows
+
+# --- reaches a threshold / never does, per condition (Lyle et al. 2025: one row per condition)
+
+
+@kind
+def seeds_grok(summary, every: bool = True, **where):
+    """Test accuracy reaches ``GROKKED_ACC`` in every seed of every matching condition (or, not
+    ``every``, in no seed of any)."""
+    found = rows(summary, **where)
+    grokked = column(found, "grokked_seeds")
+    hit = grokked == column(found, "seeds") if every else grokked > 0
+    acc = column(found, "final_test_acc_mean")
+    return bool(hit.all() if every else not hit.any()), {
+        "offsets": len(found),
+        f"offsets_{'all_seeds' if every else 'any_seed'}_grokked": int(hit.sum()),
+        f"{'min' if every else 'max'}_final_test_acc": float(acc.min() if every else acc.max()),
+        "threshold": GROKKED_ACC,
+    }
+
+
+# --- within k points of a reference: the warm-start gap (Lyle et al. 2025, Section 5) -----------
+#
+# The summary has one row per (panel, method, initial fraction), ``gap_to_100pct`` = the method's
+# mean final test accuracy from 100% minus this fraction's. The paper judges its warm-start
+# figures by eye ("the same final generalization performance") and gives no number: two final
+# test accuracies are "the same" within SAME_ACC, 1 percentage point: above the noise of a 5-seed
+# mean (the paper's seeds) when seeds spread by half a point (the standard error of a difference
+# of two such means is then 0.3 points), and no finer than the paper's plots let a reader judge.
+# A gap "closes" when no initial fraction ends more than SAME_ACC below the 100% run, and is
+# "kept" otherwise; a fraction ending above its 100% run is no gap (Section 5: the 100% run
+# "presents an upper bound").
+SAME_ACC = 0.01
+# Section 5.1: "three initial dataset fractions, corresponding to 10%, 50%, and 100%"; a check
+# needs at least the smallest (where the gap is largest) and the 100% run it is measured against
+SMALLEST_FRACTION = 0.1
+# A 100% run ending within SAME_ACC of chance (10 classes) learned nothing (e.g. diverged at a
+# high LR): a gap against it would read as "closed" and say nothing, so it is 'cannot tell'.
+CHANCE_ACC = 0.1
+
+
+def fractions(summary: pd.DataFrame, panel: str, method: str) -> pd.DataFrame:
+    """The method's rows, one per initial fraction (ascending); both the smallest fraction and
+    100% must be there, else 'cannot tell'."""
+    found = rows(summary, panel=panel, method=method).sort_values("initial_fraction")
+    values = column(found, "initial_fraction")
+    for needed in (SMALLEST_FRACTION, 1.0):
+        if not (values - needed).abs().lt(1e-9).any():
+            raise MissingRows(f"no {needed:.0%} initial-fraction run of {panel}/{method}")
+    return found
+
+
+def gaps(summary: pd.DataFrame, panel: str, method: str) -> dict[float, float]:
+    """{initial fraction below 100%: gap to the method's 100% run}."""
+    found = fractions(summary, panel, method)
+    reference = float(column(found[found["initial_fraction"] >= 1.0], "final_test_acc_mean").max())
+    if reference <= CHANCE_ACC + SAME_ACC:
+        raise MissingRows(
+            f"the 100% run of {panel}/{method} ended at chance (test accuracy "
+            f"{reference:.3f}): no reference to measure a gap against"
+        )
+    warm = found[found["initial_fraction"] < 1.0]
+    return dict(zip(warm["initial_fraction"], column(warm, "gap_to_100pct"), strict=True))
+
+
+def closes(method_gaps: dict[float, float]) -> bool:
+    return max(method_gaps.values()) <= SAME_ACC
+
+
+@kind
+def gap(summary, panel: str, method: str, closed: bool = True):
+    """The method's warm-start gap closes (or is kept): every initial fraction ends within
+    SAME_ACC of its 100% run (or some fraction does not)."""
+    found = gaps(summary, panel, method)
+    numbers = {f"gap_f{fraction:g}": float(v) for fraction, v in found.items()}
+    numbers |= {"max_gap": float(max(found.values())), "tol": SAME_ACC}
+    return closes(found) == closed, numbers
+
+
+# --- ordered over games (Atari: one row per group, variant and game, plus 'ALL' aggregates) -----
+#
+# Per-game comparisons use ``final_return`` (on one game the human-normalized score is an
+# increasing affine map of it, so the order is the same, and it exists for every game); aggregate
+# ones use rliable's IQM with its 95% stratified bootstrap CI, which the figures draw.
+
+# the summary's agent settings: Rainbow + NaP at the low replay ratio (Lyle Fig. 6 LHS, 11, 12),
+# DQN and Rainbow without NaP at the high one (Fig. 6 RHS, 7, 10)
+LOW_UTD_RAINBOW = "rainbow, NaP, replay ratio 0.25"
+HIGH_UTD_DQN = "dqn, replay ratio 1"
+HIGH_UTD_RAINBOW = "rainbow, replay ratio 1"
+# "most games" is a majority of the games evaluated (more than half); under three games a majority
+# is one or two coin flips (the paper's claims are over 20 or 57 games), so fewer: 'cannot tell'
+MIN_GAMES = 3
+# a stratified bootstrap CI resamples runs within each game: with one run per game it has zero
+# width, so the checks that read an interval ("significant", "large gap", "similar",
+# "does not improve") need at least two runs on every game (the paper budget has three seeds)
+MIN_RUNS_FOR_CI = 2
+IQM = ("iqm", "iqm_low", "iqm_high")
+
+
+def per_game(summary: pd.DataFrame, group: str, variants: list[str]) -> pd.DataFrame:
+    """Mean final return per game (index) and variant (columns) of the group, on the games where
+    every variant has one; :class:`MissingRows` under :data:`MIN_GAMES` such games."""
+    found = rows(summary, group=group, variant=variants)
+    found = found[found["game"] != "ALL"]
+    require(found, "final_return")
+    absent = [v for v in variants if v not in set(found["variant"])]
+    if absent:
+        raise MissingRows(f"no per-game rows for {', '.join(absent)} ({group})")
+    wide = found.pivot(index="game", columns="variant", values="final_return")
+    wide = wide.reindex(columns=variants).dropna()
+    if len(wide) < MIN_GAMES:
+        raise MissingRows(
+            f"{len(wide)} game(s) with a final return for every one of {', '.join(variants)} "
+            f"({group}), {MIN_GAMES} needed"
+        )
+    return wide
+
+
+def most(count: int, games: int) -> bool:
+    return count > games / 2
+
+
+@kind
+def beats_on_most_games(summary, group: str, better: str, others: list[str]):
+    """``better`` ends strictly above each of ``others`` on more than half of the games."""
+    wide = per_game(summary, group, [better, *others])
+    higher = {other: int((wide[better] > wide[other]).sum()) for other in others}
+    return all(most(n, len(wide)) for n in higher.values()), {
+        "games": len(wide),
+        **{f"games_above_{o}": n for o, n in higher.items()},
+    }
+
+
+def iqms(
+    summary: pd.DataFrame, group: str, variants: list[str], min_runs: int = 1
+) -> dict[str, tuple[float, float, float]]:
+    """Per variant: the IQM of its human-normalized final scores and its 95% CI (point, low,
+    high), from the group's ``ALL`` rows; :class:`MissingRows` unless every variant's aggregate
+    covers the same :data:`MIN_GAMES` or more games with at least ``min_runs`` runs each (IQMs
+    over different games are not comparable)."""
+    out, games = {}, {}
+    for variant in variants:
+        found = rows(summary, group=group, variant=variant)
+        scored = found[(found["game"] != "ALL") & found["human_normalized"].notna()]
+        if len(scored) < MIN_GAMES:
+            raise MissingRows(
+                f"{len(scored)} game(s) with a human-normalized score for {variant} ({group}), "
+                f"{MIN_GAMES} needed"
+            )
+        if (scored["runs"] < min_runs).any():
+            raise MissingRows(f"fewer than {min_runs} runs on some game for {variant} ({group})")
+        games[variant] = frozenset(scored["game"])
+        aggregate = found[found["game"] == "ALL"]
+        if aggregate.empty:
+            raise MissingRows(f"no aggregate (ALL) row for {variant} ({group})")
+        out[variant] = tuple(float(column(aggregate, n).iloc[0]) for n in IQM)
+    if len(set(games.values())) > 1:
+        raise MissingRows(f"the variants' aggregates cover different games ({group})")
+    return out
+
+
+@kind
+def iqm_order(summary, group: str, variants: list[str], holds, min_runs: int = 1):
+    """``holds(iqms)`` over the variants' (IQM, CI low, CI high) of human-normalized scores."""
+    found = iqms(summary, group, variants, min_runs)
+    return bool(holds(found)), {
+        f"{variant}_{name}": value
+        for variant, ci in found.items()
+        for name, value in zip(IQM, ci, strict=True)
+    }
+
 
 CLAIMS: dict[str, dict] = {}
 

@@ -1,20 +1,224 @@
 """Liu et al. 2023, Omnigrok: the claims of each of its experiments."""
 
 import math
+from functools import partial
 
-from grokrewarm.claims.core import MissingRows, column, floats, kind, rows
-from grokrewarm.claims.kinds import (
-    both_u_shaped,
-    generalizes_fast,
-    groks_late,
-    l_shaped_train,
-    landscape,
-    landscape_curves,
-    more_data_narrows,
-    reach_steps,
-    slope_in_band,
-    u_shaped_test,
-)
+import pandas as pd
+
+from grokrewarm.claims.core import MissingRows, column, floats, kind, require, rows
+from grokrewarm.method.power_law import fit_power_law
+
+# --- grokking in a run's training curves (Omnigrok: one row per run) -----------------------------
+#
+# "Grokking" in one run: the test curve reaches the summary's threshold (its `threshold` column:
+# accuracy >= it, or a loss below it) at least GROK_RATIO x as late as the train curve. Omnigrok
+# Sec. 4 (IMDb, Fig. 4d): "overfitting is complete within 10^2 steps, but generalization does not
+# start until around 10^3 steps", the weakest delay the paper still calls grokking. A test curve
+# reaching it within 10x "generalizes fast" (no grokking); one never reaching it does neither.
+GROK_RATIO = 10.0
+
+
+def reach_steps(found: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
+    """Per run, the first logged steps at which the train and the test curve reach the threshold
+    (NaN: never); the train step is in ``train_reaches_<metric>_<threshold>``."""
+    train_columns = [c for c in found.columns if c.startswith("train_reaches_")]
+    require(found, "time_to_generalize", "threshold")
+    if not train_columns:
+        raise MissingRows("the summary has no train_reaches_* column")
+    train = found[train_columns].bfill(axis=1).iloc[:, 0].astype(float)
+    return train, found["time_to_generalize"].astype(float)
+
+
+def grok_ratios(found: pd.DataFrame) -> tuple[list[float], dict]:
+    """test step / train step per run (NaN where either curve never reached the threshold)."""
+    train, test = reach_steps(found)
+    ratios = [
+        math.nan
+        if math.isnan(fit) or math.isnan(general)
+        else (general / fit if fit > 0 else math.inf if general > 0 else 1.0)
+        for fit, general in zip(train, test, strict=True)
+    ]
+    return ratios, {
+        "train_reaches": floats(train),
+        "test_reaches": floats(test),
+        "ratio": ratios,
+        "grok_ratio": GROK_RATIO,
+        "threshold": float(found["threshold"].iloc[0]),
+    }
+
+
+@kind
+def groks_late(summary, late: bool = True, **where):
+    """Every matching run groks: its test curve reaches the threshold at least GROK_RATIO x as
+    late as its train curve; or (not ``late``) generalizes fast: test within GROK_RATIO x train."""
+    ratios, numbers = grok_ratios(rows(summary, **where))
+    # NaN compares False either way: a curve that never reached the threshold fails both
+    return all(r >= GROK_RATIO if late else r < GROK_RATIO for r in ratios), numbers
+
+
+generalizes_fast = partial(groks_late, False)
+
+
+# --- power-law slope in a band ------------------------------------------------------------------
+
+
+@kind
+def slope_in_band(summary, x: str, y: str, band: tuple, x_range: tuple, min_points: int, **where):
+    """The log-log slope of ``y`` against ``x``, fitted over the matching rows whose ``x`` is in
+    ``x_range`` (inclusive) and that reached ``y`` (> 0), lies in ``band``; 'cannot tell' under
+    ``min_points`` distinct values of ``x`` (seeds repeat a value: a slope through two always
+    "fits")."""
+    found = rows(summary, **where)
+    xs = column(found, x)
+    require(found, y)
+    inside = (xs >= x_range[0]) & (xs <= x_range[1])
+    ys = found.loc[inside, y].astype(float)
+    reached = xs[inside][ys.notna() & (ys > 0) & (xs[inside] > 0)].nunique()
+    if reached < min_points:
+        raise MissingRows(
+            f"{reached} weight decays in [{x_range[0]:g}, {x_range[1]:g}] reached the "
+            f"threshold, {min_points} needed"
+        )
+    fit = fit_power_law(xs[inside], ys)
+    return band[0] <= fit.exponent <= band[1], {
+        "slope": fit.exponent,
+        "band": list(band),
+        "points": fit.n_points,
+        "weight_decays_reached": reached,
+        "weight_decays_fitted": list(x_range),
+    }
+
+
+# --- landscape shapes over the fixed weight norm alpha (Omnigrok's reduced landscapes) -----------
+#
+# An arm of a "U" (or a rise of the train curve) is the curve ending at least ARM_FACTOR x above
+# its minimum over alpha (the paper's reduced losses are drawn on log axes spanning decades, so
+# seed noise on a flat curve does not make a "U"). The flat, "near zero" part of the "L" (Fig. 2a:
+# the train loss "remains flat near zero when alpha >= 1"): at every alpha >= 1 the train curve
+# lies below NEAR_ZERO_FRACTION x the test curve's minimum, so the overfitting solutions at large
+# norm fit the training set better than the best generalizing one fits the test set (Fig. 1b).
+ARM_FACTOR = 2.0
+NEAR_ZERO_FRACTION = 0.5
+
+
+def landscape_curves(
+    summary: pd.DataFrame, measure: str, size: str | None
+) -> dict[float | None, pd.DataFrame]:
+    """Per training-set size (column ``size``; one curve when None): the mean final train and
+    test ``measure`` ('loss', or 'error' = 1 - accuracy) over seeds, indexed by alpha
+    (``init_scale``, the fixed norm), ascending."""
+    found = rows(summary, panel="landscape")
+    if measure == "loss":
+        train, test = column(found, "final_train/loss"), column(found, "final_test/loss")
+    else:
+        train, test = 1.0 - column(found, "final_train/acc"), 1.0 - column(found, "final_test/acc")
+    frame = pd.DataFrame(
+        {
+            "alpha": column(found, "init_scale").astype(float),
+            "size": column(found, size).astype(float) if size else 0.0,
+            "train": train.astype(float),
+            "test": test.astype(float),
+        }
+    )
+    return {
+        float(value) if size else None: group.groupby("alpha")[["train", "test"]].mean()
+        for value, group in frame.groupby("size")
+    }
+
+
+def _arm(value: float, base: float) -> bool:
+    return bool(value > base and value >= ARM_FACTOR * base)
+
+
+def l_shaped_train(curve: pd.DataFrame) -> tuple[bool, dict]:
+    """The train curve's "L": high at the smallest alpha (< 1), at least ARM_FACTOR x its
+    minimum from alpha = 1 up, where it stays below NEAR_ZERO_FRACTION x the test minimum."""
+    below, above = curve[curve.index < 1], curve[curve.index >= 1]
+    if below.empty or above.empty:
+        raise MissingRows(f"an 'L' needs alphas below 1 and from 1 up, got {list(curve.index)}")
+    test_min = float(curve["test"].min())
+    flat = bool((above["train"] <= NEAR_ZERO_FRACTION * test_min).all())
+    falls = _arm(float(below["train"].iloc[0]), float(above["train"].min()))
+    return flat and falls, {
+        "alpha": floats(curve.index),
+        "train": floats(curve["train"]),
+        "test_min": test_min,
+        "near_zero_fraction": NEAR_ZERO_FRACTION,
+        "arm_factor": ARM_FACTOR,
+    }
+
+
+def _u(curve: pd.DataFrame, name: str) -> bool:
+    """Both ends of ``curve[name]`` at least ARM_FACTOR x its minimum. A "U" needs 3 alphas, some
+    below and some above 1: the papers' minima lie near alpha = 1, so a grid on one side of it
+    can show one arm at most (as the "L" needs both sides)."""
+    if len(curve) < 3:
+        raise MissingRows(f"a 'U' needs at least 3 alphas, got {list(curve.index)}")
+    if not ((curve.index < 1).any() and (curve.index > 1).any()):
+        raise MissingRows(f"a 'U' needs alphas below and above 1, got {list(curve.index)}")
+    low = float(curve[name].min())
+    return _arm(float(curve[name].iloc[0]), low) and _arm(float(curve[name].iloc[-1]), low)
+
+
+def u_shaped_test(curve: pd.DataFrame, centre: tuple | None = None) -> tuple[bool, dict]:
+    """The test curve's "U" (so its minimum is inside the swept alphas), the minimum at an alpha
+    in ``centre`` when given."""
+    u = _u(curve, "test")
+    alpha_at_min = float(curve["test"].idxmin())
+    near = centre is None or centre[0] <= alpha_at_min <= centre[1]
+    numbers = {
+        "alpha": floats(curve.index),
+        "test": floats(curve["test"]),
+        "alpha_at_min": alpha_at_min,
+    } | ({"centre": list(centre)} if centre else {})
+    return u and near, numbers | {"arm_factor": ARM_FACTOR}
+
+
+def both_u_shaped(curve: pd.DataFrame) -> tuple[bool, dict]:
+    """Train and test curves both "U"-shaped (no flat train "L", so no mismatch to grok through)."""
+    return _u(curve, "train") and _u(curve, "test"), {
+        "alpha": floats(curve.index),
+        "train": floats(curve["train"]),
+        "test": floats(curve["test"]),
+        "arm_factor": ARM_FACTOR,
+    }
+
+
+@kind
+def landscape(
+    summary, shape, measure: str, size: str | None = "n_train", which="smallest", **options
+):
+    """The reduced landscape at the smallest (or largest) training-set size has ``shape``
+    (:func:`l_shaped_train`, :func:`u_shaped_test`, :func:`both_u_shaped`)."""
+    curves = landscape_curves(summary, measure, size)
+    key = (min if which == "smallest" else max)(curves)  # one curve when size is None
+    holds, numbers = shape(curves[key], **options)
+    return holds, ({size: key} | numbers if size else numbers)
+
+
+@kind
+def more_data_narrows(summary, measure: str, size: str = "n_train"):
+    """At the largest alpha run at both the smallest and the largest training-set size, the
+    test - train gap is smaller with more data."""
+    curves = landscape_curves(summary, measure, size)
+    if len(curves) < 2:
+        raise MissingRows(f"one training-set size ({size} = {list(curves)}), two needed")
+    small, large = min(curves), max(curves)
+    common = curves[small].index.intersection(curves[large].index)
+    if common.empty:
+        raise MissingRows(f"no alpha run at both {size} = {small:g} and {large:g}")
+    alpha = float(common.max())
+    gaps = {
+        n: float(curves[n].loc[alpha, "test"] - curves[n].loc[alpha, "train"])
+        for n in (small, large)
+    }
+    return gaps[large] < gaps[small], {
+        "alpha": alpha,
+        f"gap_{size}_{small:g}": gaps[small],
+        f"gap_{size}_{large:g}": gaps[large],
+        "measure": measure,
+    }
+
 
 CLAIMS: dict[str, dict] = {}
 
