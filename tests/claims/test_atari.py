@@ -98,7 +98,7 @@ def test_fig6_lhs_holds_when_cycling_wins_most_games_and_matches_a_single_cycle(
     table = lyle_summary(LOW, finals, iqms)
     results = [judge(c, table) for c in checks("fig6")[:3]]
     assert [r.verdict for r in results] == [HOLDS, HOLDS, HOLDS]
-    assert results[0].numbers == {"games": 4, "games_above_resets": 3}
+    assert results[0].numbers == {"games": 4, "games_above_resets": 3, "needed": 3}
     assert results[1].numbers["games_above_constant"] == 3
     assert results[2].numbers["single_cycle_iqm_low"] == 0.55
 
@@ -233,7 +233,7 @@ def test_fig10_holds_when_every_stop_wins_and_longer_is_better_but_not_everywher
     table = fig10_summary(stops, iqms)
     results = [judge(c, table) for c in checks("fig10")]
     assert [r.verdict for r in results] == [HOLDS] * 3
-    assert results[0].numbers["stop_2_cycles_games_above_constant"] == 3
+    assert results[0].numbers["games_stop_2_cycles_above_constant"] == 3
     assert results[1].numbers["stop_10_cycles_iqm"] == 0.45
     assert results[2].numbers["games_shorter_cycling_above_10"] == 1  # seaquest
 
@@ -245,7 +245,7 @@ def test_fig10_fails_when_a_stop_loses_shorter_is_better_and_ten_cycles_wins_eve
     table = fig10_summary(stops, iqms)
     results = [judge(c, table) for c in checks("fig10")]
     assert [r.verdict for r in results] == [FAILS] * 3
-    assert results[0].numbers["stop_2_cycles_games_above_constant"] == 1
+    assert results[0].numbers["games_stop_2_cycles_above_constant"] == 1
     assert results[1].numbers["stop_2_cycles_iqm"] == 0.50
     assert results[2].numbers["games_shorter_cycling_above_10"] == 0
 
