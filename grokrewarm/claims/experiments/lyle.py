@@ -265,7 +265,9 @@ def final_layer_lr_does_not_matter(summary):
         for rule in ("constant", "fast_features")
     )
     if set(constant.index) != set(fast.index):
-        raise MissingRows(f"initial fractions differ: {list(constant.index)}, {list(fast.index)}")
+        raise MissingRows(
+            f"initial fractions differ: constant {list(constant.index)}, fast {list(fast.index)}"
+        )
     diff = (fast["final_test_acc_mean"] - constant["final_test_acc_mean"]).abs()
     numbers = {f"acc_diff_f{f:g}": float(d) for f, d in diff.items()}
     return bool((diff <= SAME_ACC).all()), numbers | {"tol": SAME_ACC}
@@ -290,9 +292,8 @@ def warm_started_below(summary, lower: list[str], than: list[str], by: float = 0
         warm = fractions(summary, "rhs", method).query("initial_fraction < 1.0")
         accs[name] = float(column(warm, "final_test_acc_mean").mean())
     drops = {name: min(accs[other] for other in than) - accs[name] for name in lower}
-    numbers = {f"acc_{n}": acc for n, acc in accs.items()} | {
-        f"drop_{n}": d for n, d in drops.items()
-    }
+    numbers = {f"acc_{name}": acc for name, acc in accs.items()}
+    numbers |= {f"drop_{name}": drop for name, drop in drops.items()}
     return all(drop > by for drop in drops.values()), numbers | {"tol": by}
 
 
