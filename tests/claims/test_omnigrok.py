@@ -337,7 +337,7 @@ def fig9_records(low_acc=0.3, high_acc=0.99, train_at_4=1e-4, test_at_4=2.0):
 def test_fig9_holds_on_lu_up_to_alpha_4_and_a_critical_fraction_near_a_quarter():
     out = results("omnigrok_fig9", fig9_records())  # the train loss rises at alpha 8: ignored
     assert [r.verdict for r in out] == [HOLDS] * 4
-    assert out[0].numbers["fractions"] == [0.3, 0.6]
+    assert out[0].numbers["train_fraction"] == [0.3, 0.6]
     assert out[2].numbers["best_test_acc"] == [0.3]
     assert out[3].numbers["best_test_acc"] == [0.99, 0.99]
 

@@ -1,7 +1,5 @@
 """Published baselines the reproductions stand on: the standard grokking run and Atari 100k."""
 
-import pandas as pd
-
 from grokrewarm.analysis.runs import GROKKED_ACC
 from grokrewarm.claims.core import MissingRows, column, kind, rows
 
@@ -16,19 +14,14 @@ MEMORIZED_BY, CLEANED_UP_BY = 1400, 13000
 
 def groks_where_published(summary):
     found = rows(summary, panel="baseline")
-    last_step = int(column(found, "last_step").max())
-    if last_step < CLEANED_UP_BY and (found["grokked_seeds"] == 0).all():
+    if column(found, "last_step").max() < CLEANED_UP_BY and (found["grokked_seeds"] == 0).all():
         raise MissingRows(f"the runs stopped before step {CLEANED_UP_BY} without grokking")
     grokked, seeds = column(found, "grokked_seeds"), column(found, "seeds")
-    step = found["median_step_to_95"].iloc[0]
+    step = float(found["median_step_to_95"].iloc[0])  # NaN: no seed grokked, which fails
     holds = bool((grokked == seeds).all()) and MEMORIZED_BY < step <= CLEANED_UP_BY
-    return holds, {
-        "median_step_to_95": float(step) if pd.notna(step) else None,
-        "grokked_seeds": int(grokked.sum()),
-        "seeds": int(seeds.sum()),
-        "final_test_acc": float(column(found, "final_test_acc_mean").iloc[0]),
-        "threshold": GROKKED_ACC,
-    }
+    numbers = {"median_step_to_95": step, "grokked_seeds": f"{grokked.sum()}/{seeds.sum()}"}
+    final = float(column(found, "final_test_acc_mean").iloc[0])
+    return holds, numbers | {"final_test_acc": final, "threshold": GROKKED_ACC}
 
 
 CLAIMS["nanda_baseline"] = {
@@ -48,22 +41,17 @@ def in_published_range(summary, variant: str):
     """The variant's final evaluation reaches the lower published score on every game."""
     found = rows(summary, variant=variant)
     evaluated = found[found["eval_games"] > 0]
-    if evaluated["game"].nunique() < MIN_GAMES:
-        raise MissingRows(
-            f"{evaluated['game'].nunique()} game(s) with a final evaluation, {MIN_GAMES} needed"
-        )
+    if (games := evaluated["game"].nunique()) < MIN_GAMES:
+        raise MissingRows(f"{games} game(s) with a final evaluation, {MIN_GAMES} needed")
     per_game = evaluated.groupby("game").agg(
         eval_return=("eval_return", "mean"), DER=("DER", "first"), DrQ=("DrQ(eps)", "first")
     )
     # the lower of the two published agents is the low end of "agents of their kind"
     floor = per_game[["DER", "DrQ"]].min(axis=1)
     reached = per_game["eval_return"] >= floor
-    return bool(reached.all()), {
-        "games": len(per_game),
-        "games_at_or_above_published": int(reached.sum()),
-        **{f"{game}_eval": float(v) for game, v in per_game["eval_return"].items()},
-        **{f"{game}_floor": float(v) for game, v in floor.items()},
-    }
+    numbers = {"games": games, "games_at_or_above_published": int(reached.sum())}
+    numbers |= {f"{game}_eval": float(v) for game, v in per_game["eval_return"].items()}
+    return bool(reached.all()), numbers | {f"{game}_floor": float(v) for game, v in floor.items()}
 
 
 CLAIMS["atari100k"] = {

@@ -29,39 +29,31 @@ def reach_steps(found: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
     return train, found["time_to_generalize"].astype(float)
 
 
-def grok_ratios(found: pd.DataFrame) -> tuple[list[float], dict]:
-    """test step / train step per run (NaN where either curve never reached the threshold)."""
-    train, test = reach_steps(found)
-    ratios = [
-        math.nan
-        if math.isnan(fit) or math.isnan(general)
-        else (general / fit if fit > 0 else math.inf if general > 0 else 1.0)
-        for fit, general in zip(train, test, strict=True)
-    ]
-    return ratios, {
-        "train_reaches": floats(train),
-        "test_reaches": floats(test),
-        "ratio": ratios,
-        "grok_ratio": GROK_RATIO,
-        "threshold": float(found["threshold"].iloc[0]),
-    }
-
-
 @kind
-def groks_late(summary, late: bool = True, **where):
-    """Every matching run groks: its test curve reaches the threshold at least GROK_RATIO x as
-    late as its train curve; or (not ``late``) generalizes fast: test within GROK_RATIO x train."""
-    ratios, numbers = grok_ratios(rows(summary, **where))
-    # NaN compares False either way: a curve that never reached the threshold fails both
-    return all(r >= GROK_RATIO if late else r < GROK_RATIO for r in ratios), numbers
+def generalizes(summary, when: str, across: str | None = None, **where):
+    """Every matching run's test curve reaches the threshold ``when``: "late" (at least GROK_RATIO
+    x as late as its train curve: it groks), "fast" (within GROK_RATIO x) or, its train curve
+    reaching it, "never"; 'cannot tell' under two values of the column ``across`` when given."""
+    found = rows(summary, **where)
+    if across and column(found, across).nunique() < 2:
+        raise MissingRows(f"'every {across}' needs two, got {sorted(found[across].unique())}")
+    train, test = reach_steps(found)
+    # NaN where either curve never reached the threshold: it compares False, failing late and fast
+    ratio = (test / train).mask((train == 0) & (test == 0), 1.0)
+    per_run = {"late": ratio >= GROK_RATIO, "fast": ratio < GROK_RATIO}
+    per_run["never"] = train.notna() & test.isna()
+    numbers = {across: floats(found[across])} if across else {}
+    numbers |= {"train_reaches": floats(train), "test_reaches": floats(test)}
+    numbers |= {"ratio": floats(ratio), "threshold": float(found["threshold"].iloc[0])}
+    return bool(per_run[when].all()), numbers
 
 
-generalizes_fast = partial(groks_late, False)
+groks_late = partial(generalizes, "late")
+generalizes_fast = partial(generalizes, "fast")
+never_generalizes = partial(generalizes, "never")
 
 
 # --- power-law slope in a band ------------------------------------------------------------------
-
-
 @kind
 def slope_in_band(summary, x: str, y: str, band: tuple, x_range: tuple, min_points: int, **where):
     """The log-log slope of ``y`` against ``x``, fitted over the matching rows whose ``x`` is in
@@ -80,13 +72,8 @@ def slope_in_band(summary, x: str, y: str, band: tuple, x_range: tuple, min_poin
             f"threshold, {min_points} needed"
         )
     fit = fit_power_law(xs[inside], ys)
-    return band[0] <= fit.exponent <= band[1], {
-        "slope": fit.exponent,
-        "band": list(band),
-        "points": fit.n_points,
-        "weight_decays_reached": reached,
-        "weight_decays_fitted": list(x_range),
-    }
+    numbers = {"slope": fit.exponent, "band": list(band), "points": fit.n_points}
+    return band[0] <= fit.exponent <= band[1], numbers | {"weight_decays_reached": reached}
 
 
 # --- landscape shapes over the fixed weight norm alpha (Omnigrok's reduced landscapes) -----------
@@ -101,25 +88,17 @@ ARM_FACTOR = 2.0
 NEAR_ZERO_FRACTION = 0.5
 
 
-def landscape_curves(
-    summary: pd.DataFrame, measure: str, size: str | None
-) -> dict[float | None, pd.DataFrame]:
+def landscape_curves(summary: pd.DataFrame, measure: str, size: str | None) -> dict:
     """Per training-set size (column ``size``; one curve when None): the mean final train and
     test ``measure`` ('loss', or 'error' = 1 - accuracy) over seeds, indexed by alpha
     (``init_scale``, the fixed norm), ascending."""
     found = rows(summary, panel="landscape")
-    if measure == "loss":
-        train, test = column(found, "final_train/loss"), column(found, "final_test/loss")
-    else:
-        train, test = 1.0 - column(found, "final_train/acc"), 1.0 - column(found, "final_test/acc")
-    frame = pd.DataFrame(
-        {
-            "alpha": column(found, "init_scale").astype(float),
-            "size": column(found, size).astype(float) if size else 0.0,
-            "train": train.astype(float),
-            "test": test.astype(float),
-        }
-    )
+    metric = "loss" if measure == "loss" else "acc"
+    train, test = (column(found, f"final_{s}/{metric}").astype(float) for s in ("train", "test"))
+    if measure != "loss":
+        train, test = 1.0 - train, 1.0 - test
+    alpha, sizes = column(found, "init_scale").astype(float), column(found, size) if size else 0.0
+    frame = pd.DataFrame({"alpha": alpha, "size": sizes, "train": train, "test": test})
     return {
         float(value) if size else None: group.groupby("alpha")[["train", "test"]].mean()
         for value, group in frame.groupby("size")
@@ -128,6 +107,10 @@ def landscape_curves(
 
 def _arm(value: float, base: float) -> bool:
     return bool(value > base and value >= ARM_FACTOR * base)
+
+
+def _along_alpha(curve: pd.DataFrame, *names: str) -> dict:
+    return {"alpha": floats(curve.index)} | {name: floats(curve[name]) for name in names}
 
 
 def l_shaped_train(curve: pd.DataFrame) -> tuple[bool, dict]:
@@ -139,13 +122,7 @@ def l_shaped_train(curve: pd.DataFrame) -> tuple[bool, dict]:
     test_min = float(curve["test"].min())
     flat = bool((above["train"] <= NEAR_ZERO_FRACTION * test_min).all())
     falls = _arm(float(below["train"].iloc[0]), float(above["train"].min()))
-    return flat and falls, {
-        "alpha": floats(curve.index),
-        "train": floats(curve["train"]),
-        "test_min": test_min,
-        "near_zero_fraction": NEAR_ZERO_FRACTION,
-        "arm_factor": ARM_FACTOR,
-    }
+    return flat and falls, _along_alpha(curve, "train") | {"test_min": test_min}
 
 
 def _u(curve: pd.DataFrame, name: str) -> bool:
@@ -160,40 +137,39 @@ def _u(curve: pd.DataFrame, name: str) -> bool:
     return _arm(float(curve[name].iloc[0]), low) and _arm(float(curve[name].iloc[-1]), low)
 
 
-def u_shaped_test(curve: pd.DataFrame, centre: tuple | None = None) -> tuple[bool, dict]:
+def u_shaped_test(curve: pd.DataFrame, centre: tuple = (0.0, math.inf)) -> tuple[bool, dict]:
     """The test curve's "U" (so its minimum is inside the swept alphas), the minimum at an alpha
-    in ``centre`` when given."""
-    u = _u(curve, "test")
-    alpha_at_min = float(curve["test"].idxmin())
-    near = centre is None or centre[0] <= alpha_at_min <= centre[1]
-    numbers = {
-        "alpha": floats(curve.index),
-        "test": floats(curve["test"]),
-        "alpha_at_min": alpha_at_min,
-    } | ({"centre": list(centre)} if centre else {})
-    return u and near, numbers | {"arm_factor": ARM_FACTOR}
+    in ``centre``."""
+    u = _u(curve, "test")  # first: it raises on a curve too short to have a "U"
+    at_min = float(curve["test"].idxmin())
+    numbers = _along_alpha(curve, "test") | {"alpha_at_min": at_min}
+    return u and centre[0] <= at_min <= centre[1], numbers
 
 
 def both_u_shaped(curve: pd.DataFrame) -> tuple[bool, dict]:
     """Train and test curves both "U"-shaped (no flat train "L", so no mismatch to grok through)."""
-    return _u(curve, "train") and _u(curve, "test"), {
-        "alpha": floats(curve.index),
-        "train": floats(curve["train"]),
-        "test": floats(curve["test"]),
-        "arm_factor": ARM_FACTOR,
-    }
+    return _u(curve, "train") and _u(curve, "test"), _along_alpha(curve, "train", "test")
 
 
 @kind
 def landscape(
-    summary, shape, measure: str, size: str | None = "n_train", which="smallest", **options
+    summary, shape, measure: str, size="n_train", at=min, from_size=None, up_to=math.inf, **options
 ):
-    """The reduced landscape at the smallest (or largest) training-set size has ``shape``
-    (:func:`l_shaped_train`, :func:`u_shaped_test`, :func:`both_u_shaped`)."""
+    """The reduced landscape over alpha <= ``up_to`` has ``shape`` (:func:`l_shaped_train`,
+    :func:`u_shaped_test`, :func:`both_u_shaped`) at the training-set size ``at`` picks (min or
+    max; the one curve when ``size`` is None), or at every size from ``from_size`` up."""
     curves = landscape_curves(summary, measure, size)
-    key = (min if which == "smallest" else max)(curves)  # one curve when size is None
-    holds, numbers = shape(curves[key], **options)
-    return holds, ({size: key} | numbers if size else numbers)
+    sizes = [at(curves)] if from_size is None else sorted(s for s in curves if s >= from_size)
+    if not sizes:
+        raise MissingRows(f"no {size} >= {from_size}, got {list(curves)}")
+    results = {s: shape(curves[s][curves[s].index <= up_to], **options) for s in sizes}
+    holds = [ok for ok, _ in results.values()]
+    if from_size is None:
+        return holds[0], ({size: sizes[0]} if size else {}) | results[sizes[0]][1]
+    # the numbers of the first size where the shape fails (of the first when it holds at every one)
+    shown = next((s for s, ok in zip(sizes, holds, strict=True) if not ok), sizes[0])
+    numbers = {f"at_{shown:g}_{k}": v for k, v in results[shown][1].items()}
+    return all(holds), {size: sizes, "holds_at": holds} | numbers
 
 
 @kind
@@ -208,16 +184,9 @@ def more_data_narrows(summary, measure: str, size: str = "n_train"):
     if common.empty:
         raise MissingRows(f"no alpha run at both {size} = {small:g} and {large:g}")
     alpha = float(common.max())
-    gaps = {
-        n: float(curves[n].loc[alpha, "test"] - curves[n].loc[alpha, "train"])
-        for n in (small, large)
-    }
-    return gaps[large] < gaps[small], {
-        "alpha": alpha,
-        f"gap_{size}_{small:g}": gaps[small],
-        f"gap_{size}_{large:g}": gaps[large],
-        "measure": measure,
-    }
+    gap = {n: curves[n].at[alpha, "test"] - curves[n].at[alpha, "train"] for n in (small, large)}
+    numbers = {f"gap_{size}_{n:g}": float(g) for n, g in gap.items()}
+    return bool(gap[large] < gap[small]), {"alpha": alpha} | numbers
 
 
 CLAIMS: dict[str, dict] = {}
@@ -233,34 +202,15 @@ FIT_SPREAD = 2.0
 MINIMUM_NEAR = (0.5, 2.0)
 
 
-def large_init_without_decay_never_generalizes(summary):
-    found = rows(summary, panel="dynamics", init_scale=LARGE_INIT, weight_decay=0.0)
-    train, test = reach_steps(found)
-    return bool((train.notna() & test.isna()).all()), {
-        "train_reaches": floats(train),
-        "test_reaches": floats(test),
-        "threshold": float(found["threshold"].iloc[0]),
-    }
-
-
 def large_decay_generalizes_faster(summary):
-    times = {}
-    for decay in (SMALL_DECAY, LARGE_DECAY):
-        found = rows(summary, panel="dynamics", init_scale=LARGE_INIT, weight_decay=decay)
-        times[decay] = float(reach_steps(found)[1].fillna(math.inf).median())
-    small, large = times[SMALL_DECAY], times[LARGE_DECAY]
-    return math.isfinite(large) and large < small, {
-        "time_to_generalize_wd0.03": small,
-        "time_to_generalize_wd1": large,
-    }
-
-
-def small_init_generalizes_fast(summary):
-    decays = sorted(rows(summary, panel="dynamics", init_scale=SMALL_INIT)["weight_decay"].unique())
-    if len(decays) < 2:
-        raise MissingRows(f"'regardless of weight decay' needs two weight decays, got {decays}")
-    holds, numbers = generalizes_fast(panel="dynamics", init_scale=SMALL_INIT)(summary)
-    return holds, {"weight_decays": floats(decays)} | numbers
+    decays = [SMALL_DECAY, LARGE_DECAY]
+    found = rows(summary, panel="dynamics", init_scale=LARGE_INIT, weight_decay=decays)
+    # the median time to generalize, a run that never did counting as infinitely late
+    times = reach_steps(found)[1].fillna(math.inf).groupby(found["weight_decay"]).median()
+    if len(times) < 2:
+        raise MissingRows(f"weight decays {decays} needed, got {list(times.index)}")
+    numbers = {f"time_to_generalize_wd{d:g}": float(time) for d, time in times.items()}
+    return bool(times[LARGE_DECAY] < times[SMALL_DECAY]), numbers
 
 
 def time_to_fit_independent_of_decay(summary):
@@ -272,37 +222,33 @@ def time_to_fit_independent_of_decay(summary):
         raise MissingRows(f"two nonzero weight decays needed, got {list(medians.index)}")
     low, high = float(medians.min()), float(medians.max())
     spread = high / low if low > 0 else (1.0 if high == 0 else math.inf)
-    return bool(train.notna().all()) and spread <= FIT_SPREAD, {
-        "weight_decays": floats(medians.index),
-        "time_to_fit": floats(medians),
-        "spread": spread,
-        "max_spread": FIT_SPREAD,
-    }
+    numbers = {"weight_decays": floats(medians.index), "time_to_fit": floats(medians)}
+    return bool(train.notna().all()) and spread <= FIT_SPREAD, numbers | {"spread": spread}
 
 
 CLAIMS["omnigrok_fig2"] = {
     # Sec. 3: "Large initialization runs (top) depended on weight decay: no regularization fails
     # to generalize"
     "Omnigrok Fig. 2b: at init scale 2 without weight decay the student fits the training set and "
-    "its test accuracy never reaches the threshold": large_init_without_decay_never_generalizes,
-    # Sec. 3: "small regularization generalizes slowly (grokking)"
-    "Omnigrok Fig. 2b: at init scale 2 with weight decay 0.03 the student groks: "
-    "its test accuracy reaches the threshold at least 10x as late as its train "
-    "accuracy": groks_late(panel="dynamics", init_scale=LARGE_INIT, weight_decay=SMALL_DECAY),
+    "its test accuracy never reaches the "
+    "threshold": never_generalizes(panel="dynamics", init_scale=LARGE_INIT, weight_decay=0.0),
     # Sec. 3: "small regularization generalizes slowly (grokking), while large regularization
     # generalizes faster"
-    "Omnigrok Fig. 2b: at init scale 2 the student generalizes sooner with "
-    "weight decay 1 than with 0.03 (median time to generalize, never = "
-    "infinitely late)": large_decay_generalizes_faster,
+    "Omnigrok Fig. 2b: at init scale 2 with weight decay 0.03 the student groks: its test accuracy "
+    "reaches the threshold at least 10x as late as its train "
+    "accuracy": groks_late(panel="dynamics", init_scale=LARGE_INIT, weight_decay=SMALL_DECAY),
+    "Omnigrok Fig. 2b: at init scale 2 the student generalizes sooner with weight decay 1 than "
+    "with 0.03 (median time to generalize, never = infinitely "
+    "late)": large_decay_generalizes_faster,
     # Sec. 3: "small initialization runs always generalize fast regardless of regularization"
-    "Omnigrok Fig. 2b: at init scale 0.5 the student generalizes fast at every weight "
-    "decay: train and test accuracy reach the threshold, test within 10x as late as "
-    "train": small_init_generalizes_fast,
+    "Omnigrok Fig. 2b: at init scale 0.5 the student generalizes fast at every weight decay: train "
+    "and test accuracy reach the threshold, test within 10x as late as "
+    "train": generalizes_fast(panel="dynamics", init_scale=SMALL_INIT, across="weight_decay"),
     # Sec. 3: "the time (number of steps) to reach 95% training accuracy is independent of
     # weight decay gamma" (their finer sweep of gamma in [0.03, 1])
-    "Omnigrok Fig. 2c: at init scale 2 the time to fit the training set does not "
-    "depend on the (nonzero) weight decay: the median times to fit are within 2x of "
-    "each other": time_to_fit_independent_of_decay,
+    "Omnigrok Fig. 2c: at init scale 2 the time to fit the training set does not depend on the "
+    "(nonzero) weight decay: the median times to fit are within 2x of each "
+    "other": time_to_fit_independent_of_decay,
     # Sec. 3: "l_train(alpha) decreases when alpha < 1 and remains flat near zero when
     # alpha >= 1, forming an L-shape"
     'Omnigrok Fig. 2a: the reduced (fixed-norm) train loss is "L" shaped: high at the smallest '
@@ -310,8 +256,8 @@ CLAIMS["omnigrok_fig2"] = {
     "minimum": landscape(l_shaped_train, "loss", size=None),
     # Sec. 3: "l_test(alpha) first decreases and then increases as alpha increases, displaying a
     # U-shape with a minimum at alpha ~ 1"
-    'Omnigrok Fig. 2a: the reduced (fixed-norm) test loss is "U" '
-    "shaped: both ends at least 2x its minimum, which lies at alpha in "
+    'Omnigrok Fig. 2a: the reduced (fixed-norm) test loss is "U" shaped: both ends at least 2x its '
+    "minimum, which lies at alpha in "
     "[0.5, 2]": landscape(u_shaped_test, "loss", size=None, centre=MINIMUM_NEAR),
 }
 
@@ -322,8 +268,8 @@ CLAIMS["omnigrok_fig3"] = {
     "10x as late as train accuracy": groks_late(panel="dynamics", init_scale=8.0),
     # Sec. 4: "Point A in Figure 3 corresponds to the standard initialization (alpha = 1), which
     # has low training and test errors, hence no grokking"
-    "Omnigrok Fig. 3: at the standard init (scale 1) the MLP generalizes without "
-    "grokking: test accuracy reaches the threshold within 10x as late as train "
+    "Omnigrok Fig. 3: at the standard init (scale 1) the MLP generalizes without grokking: test "
+    "accuracy reaches the threshold within 10x as late as train "
     "accuracy": generalizes_fast(panel="dynamics", init_scale=1.0),
     # Fig. 3 caption: "(c) 'LU' holds truer for smaller data"; Sec. 4: "When increasing the
     # weight norm from A to B, training error is seen to remain low while test error rises"
@@ -343,14 +289,14 @@ CLAIMS["omnigrok_fig3"] = {
 CLAIMS["omnigrok_fig4"] = {
     # Sec. 4: "overfitting is complete within 10^2 steps, but generalization does not start until
     # around 10^3 steps"
-    "Omnigrok Fig. 4d: at init scale 6 with weight decay 1 the LSTM (1k reviews) "
-    "groks, weakly: test accuracy reaches the threshold at least 10x as late as train "
+    "Omnigrok Fig. 4d: at init scale 6 with weight decay 1 the LSTM (1k reviews) groks, weakly: "
+    "test accuracy reaches the threshold at least 10x as late as train "
     "accuracy": groks_late(panel="large_init"),
     # Sec. 4: "if we use the standard initialization (alpha = 1) with no weight decay,
     # generalization happens early on during training"
-    "Omnigrok Fig. 4d: at the standard init without weight decay the LSTM "
-    "generalizes early: test accuracy reaches the threshold within 10x as late as "
-    "train accuracy": generalizes_fast(panel="standard_init"),
+    "Omnigrok Fig. 4d: at the standard init without weight decay the LSTM generalizes early: test "
+    "accuracy reaches the threshold within 10x as late as train "
+    "accuracy": generalizes_fast(panel="standard_init"),
     # Sec. 4: "For small data size, say 1k, however, the mismatch between training and test
     # errors makes it possible to create grokking via large initializations"
     "Omnigrok Fig. 4a: with the smallest training set (1k reviews) the reduced train error is "
@@ -361,21 +307,21 @@ CLAIMS["omnigrok_fig4"] = {
     "shaped: both ends at least 2x its minimum": landscape(u_shaped_test, "error"),
     # Sec. 4: "For large data size say the full dataset, training and test errors have similar
     # 'U' shapes, so one cannot create grokking via the 'LU' mechanism"
-    "Omnigrok Fig. 4a-b: with the largest training set the reduced train and "
-    'test errors are both "U" shaped: both ends of each at least 2x its '
-    "minimum": landscape(both_u_shaped, "error", which="largest"),
+    "Omnigrok Fig. 4a-b: with the largest training set the reduced train and test errors are both "
+    '"U" shaped: both ends of each at least 2x its '
+    "minimum": landscape(both_u_shaped, "error", at=max),
 }
 
 # --- Fig. 5: QM9 graph network (large init, Sec. 4: "if initialization is 3 times larger")
 CLAIMS["omnigrok_fig5"] = {
     # Sec. 4: "there is a sharp drop in test loss around 10^4 steps if initialization is 3 times
     # larger than standard"
-    "Omnigrok Fig. 5d: at init scale 3 without weight decay the graph net groks: "
-    "the test loss drops below the threshold at least 10x as late as the train "
+    "Omnigrok Fig. 5d: at init scale 3 without weight decay the graph net groks: the test loss "
+    "drops below the threshold at least 10x as late as the train "
     "loss": groks_late(panel="dynamics", init_scale=3.0),
     # Sec. 4: "while standard initialization does not lead to grokking"
-    "Omnigrok Fig. 5d: at the standard init the graph net does not grok: the "
-    "test loss drops below the threshold within 10x as late as the train "
+    "Omnigrok Fig. 5d: at the standard init the graph net does not grok: the test loss drops "
+    "below the threshold within 10x as late as the train "
     "loss": generalizes_fast(panel="dynamics", init_scale=1.0),
     # Sec. 4: "When data size is small, training and test losses mismatch somewhere in the region
     # alpha = w/w0 > 1, making grokking possible"
@@ -388,9 +334,9 @@ CLAIMS["omnigrok_fig5"] = {
     "ends at least 2x its minimum": landscape(u_shaped_test, "loss"),
     # Sec. 4: "when data size is large, training and test losses have similar 'U' shapes, hence
     # grokking is impossible via the 'LU mechanism'"
-    "Omnigrok Fig. 5c: with the largest training set the reduced train and "
-    'test losses are both "U" shaped: both ends of each at least 2x its '
-    "minimum": landscape(both_u_shaped, "loss", which="largest"),
+    "Omnigrok Fig. 5c: with the largest training set the reduced train and test losses are both "
+    '"U" shaped: both ends of each at least 2x its '
+    "minimum": landscape(both_u_shaped, "loss", at=max),
 }
 
 # --- Fig. 7: the weight norm of the MNIST MLP, unconstrained and held fixed. Fig. 7b against 7a:
@@ -402,15 +348,12 @@ TOGETHER_FRACTION = 0.25
 
 def norm_rises_then_falls_below_init(summary):
     found = rows(summary, panel="unconstrained")
-    start, peak, end = (column(found, c) for c in ("norm_start", "norm_peak", "norm_end"))
+    norm = {at: column(found, f"norm_{at}") for at in ("start", "peak", "end")}
     generalized = found["time_to_generalize"].notna()
-    return bool(((peak > start) & (end < start) & generalized).all()), {
-        "norm_start": float(start.mean()),
-        "norm_peak": float(peak.mean()),
-        "norm_end": float(end.mean()),
-        "runs_generalized": int(generalized.sum()),
-        "runs": len(found),
-    }
+    rises_then_falls = (norm["peak"] > norm["start"]) & (norm["end"] < norm["start"])
+    numbers = {f"norm_{at}": float(values.mean()) for at, values in norm.items()}
+    runs = {"runs_generalized": f"{int(generalized.sum())}/{len(found)}"}
+    return bool((rises_then_falls & generalized).all()), numbers | runs
 
 
 def constrained_does_not_grok(summary):
@@ -418,21 +361,17 @@ def constrained_does_not_grok(summary):
     reference = float(column(rows(summary, panel="unconstrained"), "time_to_grok").median())
     if not reference > 0:
         raise MissingRows(f"the unconstrained network did not grok (time to grok {reference})")
-    delay = constrained["time_to_grok"]  # NaN: the test accuracy never reached the threshold
-    together = delay.notna() & (delay < TOGETHER_FRACTION * reference)
-    return bool(together.all()), {
-        "constrained_time_to_grok": floats(delay),
-        "unconstrained_time_to_grok": reference,
-        "fraction": TOGETHER_FRACTION,
-    }
+    delay = constrained["time_to_grok"]  # NaN (never reached the threshold) compares False
+    numbers = {"time_to_grok": floats(delay), "unconstrained_time_to_grok": reference}
+    return bool((delay < TOGETHER_FRACTION * reference).all()), numbers
 
 
 CLAIMS["omnigrok_fig7"] = {
     "Omnigrok Fig. 7a: the unconstrained weight norm rises while the network overfits, then "
     "falls below its initial value, and the network generalizes (test accuracy reaches the "
     "threshold)": norm_rises_then_falls_below_init,
-    "Omnigrok Fig. 7b: with the weight norm held at 0.8x init, train and test "
-    "accuracy rise together: a time to grok under a quarter of the unconstrained "
+    "Omnigrok Fig. 7b: with the weight norm held at 0.8x init, train and test accuracy rise "
+    "together: a time to grok under a quarter of the unconstrained "
     "network's": constrained_does_not_grok,
 }
 
@@ -444,37 +383,20 @@ BELOW, ABOVE = 0.2, 0.3
 
 
 @kind
-def at_every_fraction_above(summary, shape):
-    """The landscape has ``shape`` over alpha <= LU_UP_TO at every fraction from ABOVE up."""
-    curves = landscape_curves(summary, "loss", "train_fraction")
-    above = {f: c[c.index <= LU_UP_TO] for f, c in curves.items() if f >= ABOVE}
-    if not above:
-        raise MissingRows(f"no training fraction >= {ABOVE}, got {list(curves)}")
-    results = {f: shape(c) for f, c in sorted(above.items())}
-    numbers = {"fractions": list(results), "holds_at": [ok for ok, _ in results.values()]}
-    first_fail = next((f for f, (ok, _) in results.items() if not ok), next(iter(results)))
-    numbers |= {f"frac{first_fail:g}_{k}": v for k, v in results[first_fail][1].items()}
-    return all(ok for ok, _ in results.values()), numbers
-
-
-@kind
 def best_accuracy_reaches(summary, above: bool):
     """Per training fraction from ABOVE up (or BELOW down), the best (over alpha) seed-mean final
     test accuracy reaches the threshold (or, below, does not)."""
     found = rows(summary, panel="landscape")
     accuracy = column(found, "final_test/acc")
     means = accuracy.groupby([column(found, "train_fraction"), found["init_scale"]]).mean()
-    best = {float(f): float(a) for f, a in means.groupby(level=0).max().items()}
+    best = means.groupby(level=0).max()
     threshold = float(column(found, "threshold").iloc[0])
-    side = {f: a for f, a in best.items() if (f >= ABOVE if above else f <= BELOW)}
-    if not side:
+    side = best[best.index >= ABOVE] if above else best[best.index <= BELOW]
+    if side.empty:
         bound = f">= {ABOVE}" if above else f"<= {BELOW}"
-        raise MissingRows(f"no training fraction {bound}, got {list(best)}")
-    return all((a >= threshold) == above for a in side.values()), {
-        "fractions": list(side),
-        "best_test_acc": list(side.values()),
-        "threshold": threshold,
-    }
+        raise MissingRows(f"no training fraction {bound}, got {floats(best.index)}")
+    numbers = {"train_fraction": floats(side.index), "best_test_acc": floats(side)}
+    return bool(((side >= threshold) == above).all()), numbers | {"threshold": threshold}
 
 
 CLAIMS["omnigrok_fig9"] = {
@@ -482,10 +404,11 @@ CLAIMS["omnigrok_fig9"] = {
     # responsible for the rise in train loss for alpha > 4)"
     "Omnigrok Fig. 9: at every training fraction from 0.3 up the transformer's reduced train loss "
     'is "L" shaped over alpha <= 4: high at the smallest alpha, below half the test loss\'s '
-    "minimum from alpha = 1 up": at_every_fraction_above(l_shaped_train),
-    "Omnigrok Fig. 9: at every training fraction from 0.3 up the transformer's "
-    'reduced test loss is "U" shaped over alpha <= 4: both ends at least 2x its '
-    "minimum": at_every_fraction_above(u_shaped_test),
+    "minimum from alpha = 1 "
+    "up": landscape(l_shaped_train, "loss", "train_fraction", from_size=ABOVE, up_to=LU_UP_TO),
+    "Omnigrok Fig. 9: at every training fraction from 0.3 up the transformer's reduced test loss "
+    'is "U" shaped over alpha <= 4: both ends at least 2x its '
+    "minimum": landscape(u_shaped_test, "loss", "train_fraction", from_size=ABOVE, up_to=LU_UP_TO),
     # App. B: "We see the critical train set size is approximately 0.25"
     "Omnigrok Fig. 9: below the critical training fraction (at 0.2 and less) no fixed norm alpha "
     "brings the final test accuracy to the threshold": best_accuracy_reaches(above=False),
@@ -500,19 +423,13 @@ CLAIMS["omnigrok_fig9"] = {
 # gamma roughly between 0.1 and 1.0 the relation holds. Very high values of weight decay seem to
 # mess with optimization".
 SLOPE_BAND, MIN_POINTS = (-1.3, -0.7), 3
-
-
-def inverse_weight_decay(weight_decays: tuple, panel: str):
-    return slope_in_band(
-        "weight_decay", "time_to_generalize", SLOPE_BAND, weight_decays, MIN_POINTS, panel=panel
-    )
-
+inverse_weight_decay = partial(slope_in_band, "weight_decay", "time_to_generalize", SLOPE_BAND)
 
 CLAIMS["omnigrok_fig10"] = {
     "Omnigrok Fig. 10a: the transformer's time to generalize scales as 1/weight "
-    "decay": inverse_weight_decay((0.0, math.inf), panel="transformer"),
+    "decay": inverse_weight_decay((0.0, math.inf), MIN_POINTS, panel="transformer"),
     "Omnigrok Fig. 10b: the MNIST MLP's time to generalize scales as 1/weight decay for weight "
-    "decays between 0.1 and 1": inverse_weight_decay((0.1, 1.0), panel="mnist"),
+    "decays between 0.1 and 1": inverse_weight_decay((0.1, 1.0), MIN_POINTS, panel="mnist"),
 }
 
 # --- Fig. 11: MNIST with cross-entropy, reduced landscape
@@ -554,8 +471,8 @@ CLAIMS["omnigrok_landscape"] = {
     '"L" shaped: high at the smallest alpha (2x its value from alpha = 1 up), below half the test '
     "loss's minimum from alpha = 1 up": landscape(l_shaped_train, "loss"),
     # Sec. 3 (Fig. 2a): "displaying a U-shape with a minimum at alpha ~ 1"
-    "Omnigrok reduced landscape (teacher-student): at the smallest training set the test "
-    'loss is "U" shaped: both ends at least 2x its minimum, which lies at alpha in [0.5, '
+    "Omnigrok reduced landscape (teacher-student): at the smallest training set the test loss is "
+    '"U" shaped: both ends at least 2x its minimum, which lies at alpha in [0.5, '
     "2]": landscape(u_shaped_test, "loss", centre=MINIMUM_NEAR),
     # Sec. 4 (Fig. 3): "Larger data size N makes the Goldilocks zone broader, reducing or
     # eliminating grokking even for large weight initializations"
