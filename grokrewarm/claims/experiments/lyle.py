@@ -461,10 +461,7 @@ CLAIMS["fig8"] = {
     # outputs" ("frequently" read as more than half); B.1 says "consistently". The drop is
     # measured from the last step below 50% test accuracy to the lowest rank up to one grokking
     # delay after the first step at 95% (analysis.runs.attention_rank_drop); RANK_DROP = 10%
-    # relative. Until 2026-12-03 it was read between the two rows that bracket grokking, which
-    # gave 3 of 6 runs at 100-step rows and 1 of 6 at 20-step rows on the same training: a
-    # verdict set by the metric interval. This reading was written down after those runs (seeds
-    # 0-2) and before the runs it was first judged on (seeds 3-5, README).
+    # relative (why this reading, and the one it replaced: results/fig8/NOTES.md).
     "Fig. 8: grokking frequently coincides with a reduction in the rank of the attention "
     "outputs: in more than half of the runs that grok, the rank drops by 10% or more as they "
     "grok": grokking_coincides_with_rank_drop,
@@ -624,8 +621,8 @@ CLAIMS["fig13"] = {
     "leaves a warm-start gap (some initial fraction more than 1 point below its 100% "
     "run)": some_rule_leaves_gap,
     # then its closing; Fig. 13 caption: "Under some conditions, fully closing the generalization
-    # gap requires re-warming ... to a higher value": some rule, not every rule (the check read
-    # "every" until 2026-12-03); "closes" = within SAME_ACC
+    # gap requires re-warming ... to a higher value": some rule, not every rule; "closes" = within
+    # SAME_ACC
     "Fig. 13: some per-layer rule that leaves a warm-start gap when re-warmed to the initial "
     "LR closes it when re-warmed to 10x that LR: no initial fraction more than 1 point below "
     "100%": higher_peak_closes_gap,
