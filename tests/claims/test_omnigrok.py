@@ -437,3 +437,10 @@ def test_landscape_cannot_tell_without_rows_or_columns():
     assert verdicts_of("omnigrok_landscape", fig12_records()) == [CANNOT_TELL] * 3
     no_size = landscape({None: LANDSCAPE[30]})
     assert verdicts_of("omnigrok_landscape", no_size) == [CANNOT_TELL] * 3
+
+
+def test_a_summary_without_a_column_its_check_reads_is_cannot_tell_not_an_error():
+    fig7 = fig7_summary(norm_end=15.0, constrained_delay=100.0)
+    assert fig7_verdicts(fig7.drop(columns="time_to_generalize"))[0] == CANNOT_TELL
+    fig2 = pd.DataFrame(fig2_records()).drop(columns="weight_decay")
+    assert [judge(c, fig2).verdict for c in checks("omnigrok_fig2")][:5] == [CANNOT_TELL] * 5

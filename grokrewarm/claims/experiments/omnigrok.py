@@ -215,7 +215,7 @@ def large_decay_generalizes_faster(summary):
 
 def time_to_fit_independent_of_decay(summary):
     found = rows(summary, panel="dynamics", init_scale=LARGE_INIT)
-    found = found[found["weight_decay"] > 0]
+    found = found[column(found, "weight_decay") > 0]
     train, _ = reach_steps(found)
     medians = train.groupby(found["weight_decay"]).median()
     if len(medians) < 2:
@@ -349,6 +349,7 @@ TOGETHER_FRACTION = 0.25
 def norm_rises_then_falls_below_init(summary):
     found = rows(summary, panel="unconstrained")
     norm = {at: column(found, f"norm_{at}") for at in ("start", "peak", "end")}
+    require(found, "time_to_generalize")
     generalized = found["time_to_generalize"].notna()
     rises_then_falls = (norm["peak"] > norm["start"]) & (norm["end"] < norm["start"])
     numbers = {f"norm_{at}": float(values.mean()) for at, values in norm.items()}
