@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import logging
 
-import pandas as pd
 import pytest
 import torch
 
 from grokrewarm.lifecycle.checkpoints import NoCheckpointLoads
 from grokrewarm.training.run import train
+from tests.training.same_run import assert_same_run, last_checkpoint
 
 STEPS = 60
 
@@ -37,23 +37,9 @@ def straight_fixture(tmp_path_factory):
     return run_dir
 
 
-def state(run_dir):
-    return torch.load(run_dir / "checkpoints" / "last.ckpt", weights_only=True)
-
-
-def assert_equal_runs(a_dir, b_dir):
-    a, b = state(a_dir), state(b_dir)
-    assert a["global_step"] == b["global_step"] == STEPS
-    for name, tensor in a["state_dict"].items():
-        assert torch.equal(tensor, b["state_dict"][name]), name
-    metrics_a, metrics_b = pd.read_csv(a_dir / "metrics.csv"), pd.read_csv(b_dir / "metrics.csv")
-    assert metrics_b["step"].tolist() == list(range(0, STEPS + 1, 5))  # each step once
-    pd.testing.assert_frame_equal(metrics_a, metrics_b)
-
-
 def stopped_at_30(compose_run, overrides, run_dir):
     train(compose_run([*overrides, "trainer.max_steps=30"], run_dir), run_dir)
-    assert state(run_dir)["global_step"] == 30
+    assert last_checkpoint(run_dir)["global_step"] == 30
     previous = run_dir / "checkpoints" / "previous.ckpt"
     assert torch.load(previous, weights_only=True)["global_step"] == 20
 
@@ -71,7 +57,7 @@ def test_a_damaged_last_checkpoint_resumes_from_the_previous_one(
     assert f"checkpoint {last} does not load" in caplog.text
     assert "resuming from the previous checkpoint" in caplog.text and "at step 20" in caplog.text
     assert (tmp_path / "checkpoints" / "last.ckpt.corrupt").is_file()
-    assert_equal_runs(straight, tmp_path)
+    assert_same_run(straight, tmp_path, STEPS, metrics_every=5)
 
 
 def test_when_no_checkpoint_loads_it_starts_over_or_stops_with_resume_strict(
@@ -87,7 +73,7 @@ def test_when_no_checkpoint_loads_it_starts_over_or_stops_with_resume_strict(
     with caplog.at_level(logging.WARNING):
         train(compose_run(full, tmp_path), tmp_path)
     assert "loads: starting over" in caplog.text
-    assert_equal_runs(straight, tmp_path)
+    assert_same_run(straight, tmp_path, STEPS, metrics_every=5)
 
 
 class _RunsCode:
@@ -106,7 +92,7 @@ def test_a_checkpoint_that_would_run_code_is_never_unpickled(
         train(compose_run([*overrides, "trainer.max_steps=20"], tmp_path), tmp_path)
     assert not marker.exists()
     assert "does not load (UnpicklingError" in caplog.text
-    assert state(tmp_path)["global_step"] == 20  # it started over
+    assert last_checkpoint(tmp_path)["global_step"] == 20  # it started over
 
 
 def test_an_unreadable_done_is_taken_as_absent(overrides, compose_run, tmp_path, caplog):

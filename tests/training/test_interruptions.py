@@ -9,12 +9,11 @@ import os
 import signal
 
 import lightning as L
-import pandas as pd
 import pytest
-import torch
 
 from grokrewarm.compose import compose_job
 from grokrewarm.training.run import train
+from tests.training.same_run import assert_same_run, last_checkpoint
 
 STEPS = 60
 
@@ -49,26 +48,11 @@ def straight(overrides, tmp_path_factory):
     return run_dir
 
 
-def _load(run_dir):
-    return torch.load(run_dir / "checkpoints" / "last.ckpt", weights_only=True)
-
-
-def _assert_identical(a_dir, b_dir):
-    a, b = _load(a_dir), _load(b_dir)
-    assert a["global_step"] == b["global_step"] == STEPS
-    for name, tensor in a["state_dict"].items():
-        assert torch.equal(tensor, b["state_dict"][name]), name
-    assert a["rewarm_controller"] == b["rewarm_controller"]
-    pd.testing.assert_frame_equal(
-        pd.read_csv(a_dir / "metrics.csv"), pd.read_csv(b_dir / "metrics.csv")
-    )
-
-
 @pytest.mark.parametrize("where", ["at_alarm", "after_alarm", "mid_rewarm"])
 def test_signal_checkpoints_at_the_next_step_and_resume_is_exact(
     where, straight, overrides, compose_run, tmp_path
 ):
-    alarms = _load(straight)["rewarm_controller"]["rewarm_steps"]
+    alarms = last_checkpoint(straight)["rewarm_controller"]["rewarm_steps"]
     assert len(alarms) >= 2, "the CUSUM settings must fire during the run for this test"
     step = {"at_alarm": alarms[0], "after_alarm": alarms[0] + 1, "mid_rewarm": alarms[0] + 7}[where]
 
@@ -85,10 +69,10 @@ def test_signal_checkpoints_at_the_next_step_and_resume_is_exact(
         assert signal.getsignal(signal.SIGUSR2) is submitit_like
     finally:
         signal.signal(signal.SIGUSR2, previous)
-    assert _load(tmp_path)["global_step"] in (step, step + 1)  # the next step boundary
+    assert last_checkpoint(tmp_path)["global_step"] in (step, step + 1)  # the next step boundary
     assert not (tmp_path / "DONE").exists()
     train(compose_run(overrides, tmp_path), tmp_path)
-    _assert_identical(straight, tmp_path)
+    assert_same_run(straight, tmp_path, STEPS)
 
 
 def test_sudden_death_resumes_from_the_periodic_checkpoint(
@@ -99,6 +83,6 @@ def test_sudden_death_resumes_from_the_periodic_checkpoint(
     cfg = compose_run(overrides, tmp_path)
     with pytest.raises(RuntimeError, match="killed"):
         train(cfg, tmp_path, callbacks=[_StopAt(37, None)])
-    assert _load(tmp_path)["global_step"] == 20 and not (tmp_path / "DONE").exists()
+    assert last_checkpoint(tmp_path)["global_step"] == 20 and not (tmp_path / "DONE").exists()
     train(compose_run(overrides, tmp_path), tmp_path)
-    _assert_identical(straight, tmp_path)
+    assert_same_run(straight, tmp_path, STEPS)

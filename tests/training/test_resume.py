@@ -2,9 +2,9 @@
 
 import pandas as pd
 import pytest
-import torch
 
 from grokrewarm.training.run import train
+from tests.training.same_run import assert_same_run, last_checkpoint
 
 N = 30
 CASES = {
@@ -26,10 +26,6 @@ CASES = {
 }
 
 
-def _state(run_dir):
-    return torch.load(run_dir / "checkpoints" / "last.ckpt", weights_only=False)
-
-
 @pytest.mark.parametrize("case", sorted(CASES))
 def test_resume_gives_identical_parameters_and_metrics(
     case, smoke, cusum_firing_often, compose_run, tmp_path
@@ -38,25 +34,17 @@ def test_resume_gives_identical_parameters_and_metrics(
     overrides = smoke + (CASES[case] or cusum_firing_often)
     train(compose_run(overrides + [f"trainer.max_steps={2 * N}"], straight), straight)
     train(compose_run(overrides + [f"trainer.max_steps={N}"], resumed), resumed)
-    assert _state(resumed)["global_step"] == N
+    assert last_checkpoint(resumed)["global_step"] == N
     train(compose_run(overrides + [f"trainer.max_steps={2 * N}"], resumed), resumed)
 
-    a, b = _state(straight), _state(resumed)
-    assert a["global_step"] == b["global_step"] == 2 * N
-    for name, tensor in a["state_dict"].items():
-        assert torch.equal(tensor, b["state_dict"][name]), name
-    assert a["rewarm_controller"] == b["rewarm_controller"]
-    rewarms = a["rewarm_controller"]["rewarm_steps"]
+    assert_same_run(straight, resumed, 2 * N, metrics_every=5)  # no gap, no duplicate row
+    rewarms = last_checkpoint(straight)["rewarm_controller"]["rewarm_steps"]
     if case == "cusum":  # the detector fired on both sides of the interruption
         assert any(step <= N for step in rewarms) and any(step > N for step in rewarms)
     elif case == "warm_start":
         assert rewarms == [N]
     else:  # the offset schedule re-warms by itself, no trigger
         assert rewarms == []
-    metrics_a = pd.read_csv(straight / "metrics.csv")
-    metrics_b = pd.read_csv(resumed / "metrics.csv")
-    assert metrics_a["step"].tolist() == list(range(0, 2 * N + 1, 5))  # no gap, no duplicate
-    pd.testing.assert_frame_equal(metrics_a, metrics_b)
 
 
 def test_done_run_is_skipped_and_force_retrains(smoke, compose_run, tmp_path):
